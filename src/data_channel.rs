@@ -1,0 +1,840 @@
+//! Data channels: text and binary messages between peers ([`RTCDataChannel`]).
+//!
+//! [`RTCDataChannel`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::lock::Mutex;
+use gloo_events::EventListener;
+use web_sys::{RtcDataChannel, RtcDataChannelType, RtcPeerConnection};
+
+use crate::event::{next_event, EventStream};
+use crate::framing::{self, Frame, Reassembler, SPLIT_PROTOCOL};
+use crate::{sys, Error};
+
+/// The async senders wait while more than this many bytes are queued in the browser.
+const HIGH_WATER_MARK: usize = 1024 * 1024;
+/// ... and resume when the queue drains to this (`bufferedAmountLowThreshold`).
+const LOW_WATER_MARK: u32 = 256 * 1024;
+/// The maximum message size to assume when the remote's is unknown (RFC 8841 §6.1).
+const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
+
+/// A received message.
+///
+/// ```
+/// use rtcweb::Message;
+///
+/// let m = Message::Text("hi".into());
+/// assert_eq!(m.as_text(), Some("hi"));
+/// assert_eq!(m.len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Message {
+    /// A text message.
+    Text(String),
+    /// A binary message.
+    Binary(Vec<u8>),
+}
+
+impl Message {
+    /// The text, for a text message.
+    ///
+    /// ```
+    /// assert_eq!(rtcweb::Message::Binary(vec![1]).as_text(), None);
+    /// ```
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Message::Text(text) => Some(text),
+            Message::Binary(_) => None,
+        }
+    }
+
+    /// The message's bytes: the UTF-8 of a text message.
+    ///
+    /// ```
+    /// assert_eq!(rtcweb::Message::Text("A".into()).as_bytes(), b"A");
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Message::Text(text) => text.as_bytes(),
+            Message::Binary(bytes) => bytes,
+        }
+    }
+
+    /// The size in bytes (UTF-8 for text), as the browser counts it.
+    ///
+    /// ```
+    /// assert_eq!(rtcweb::Message::Text("é".into()).len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    /// Whether the message is empty.
+    ///
+    /// ```
+    /// assert!(rtcweb::Message::Binary(vec![]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What to do with a message larger than the remote accepts.
+///
+/// ```
+/// let options = rtcweb::DataChannelOptions::new("files").oversized(rtcweb::Oversized::Split);
+/// assert_eq!(options.oversized, rtcweb::Oversized::Split);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Oversized {
+    /// Refuse it with [`Error::MessageTooLarge`].
+    #[default]
+    Refuse,
+    /// Split it into parts that the receiving side of this crate puts back together. The
+    /// channel's protocol becomes `"rtcweb-split"`, which tells the other side; the framing is
+    /// described in the crate's README for JavaScript peers.
+    Split,
+}
+
+/// How to create a data channel ([`RTCDataChannelInit`]).
+///
+/// ```
+/// use rtcweb::DataChannelOptions;
+///
+/// // Unordered, at most 3 retransmissions: fresh game state beats old state.
+/// let options = DataChannelOptions::new("state").unordered().max_retransmits(3);
+/// assert!(!options.ordered);
+/// ```
+///
+/// [`RTCDataChannelInit`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createDataChannel#options
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataChannelOptions {
+    /// The channel's name, seen by the other side.
+    pub label: String,
+    /// Deliver in order (the default).
+    pub ordered: bool,
+    /// Partial reliability: give up a message after this many retransmissions.
+    pub max_retransmits: Option<u16>,
+    /// Partial reliability: give up a message after this many milliseconds.
+    pub max_packet_life_time: Option<u16>,
+    /// A subprotocol name, seen by the other side.
+    pub protocol: String,
+    /// Negotiated out of band with this id: both sides create the channel with the same id and
+    /// no `datachannel` event fires.
+    pub negotiated_id: Option<u16>,
+    /// What sending a message above the remote's maximum size does.
+    pub oversized: Oversized,
+    /// A limit of the channel's own below the remote's maximum message size.
+    pub max_message_size: Option<usize>,
+}
+
+impl DataChannelOptions {
+    /// Reliable, ordered options with this label.
+    ///
+    /// ```
+    /// let options = rtcweb::DataChannelOptions::new("chat");
+    /// assert!(options.ordered && options.max_retransmits.is_none());
+    /// ```
+    pub fn new(label: impl Into<String>) -> Self {
+        DataChannelOptions {
+            label: label.into(),
+            ordered: true,
+            max_retransmits: None,
+            max_packet_life_time: None,
+            protocol: String::new(),
+            negotiated_id: None,
+            oversized: Oversized::Refuse,
+            max_message_size: None,
+        }
+    }
+
+    /// Messages may arrive out of order.
+    ///
+    /// ```
+    /// assert!(!rtcweb::DataChannelOptions::new("x").unordered().ordered);
+    /// ```
+    pub fn unordered(mut self) -> Self {
+        self.ordered = false;
+        self
+    }
+
+    /// Gives up a message after `count` retransmissions.
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").max_retransmits(0);
+    /// assert_eq!(o.max_retransmits, Some(0));
+    /// ```
+    pub fn max_retransmits(mut self, count: u16) -> Self {
+        self.max_retransmits = Some(count);
+        self
+    }
+
+    /// Gives up a message after `millis` milliseconds.
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").max_packet_life_time(500);
+    /// assert_eq!(o.max_packet_life_time, Some(500));
+    /// ```
+    pub fn max_packet_life_time(mut self, millis: u16) -> Self {
+        self.max_packet_life_time = Some(millis);
+        self
+    }
+
+    /// Sets the subprotocol name.
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").protocol("json");
+    /// assert_eq!(o.protocol, "json");
+    /// ```
+    pub fn protocol(mut self, protocol: impl Into<String>) -> Self {
+        self.protocol = protocol.into();
+        self
+    }
+
+    /// Negotiates the channel out of band with this id (0 to 65534).
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").negotiated(7);
+    /// assert_eq!(o.negotiated_id, Some(7));
+    /// ```
+    pub fn negotiated(mut self, id: u16) -> Self {
+        self.negotiated_id = Some(id);
+        self
+    }
+
+    /// Chooses what sending an oversized message does.
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").oversized(rtcweb::Oversized::Split);
+    /// assert_eq!(o.oversized, rtcweb::Oversized::Split);
+    /// ```
+    pub fn oversized(mut self, oversized: Oversized) -> Self {
+        self.oversized = oversized;
+        self
+    }
+
+    /// Limits messages to `bytes`, below whatever the remote accepts.
+    ///
+    /// ```
+    /// let o = rtcweb::DataChannelOptions::new("x").max_message_size(16 * 1024);
+    /// assert_eq!(o.max_message_size, Some(16384));
+    /// ```
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = Some(bytes);
+        self
+    }
+
+    /// Checks the combination before the browser sees it; gives the protocol to announce.
+    pub(crate) fn validate(&self) -> Result<&str, Error> {
+        if self.max_retransmits.is_some() && self.max_packet_life_time.is_some() {
+            return Err(Error::Type(
+                "a data channel takes max_retransmits or max_packet_life_time, not both".into(),
+            ));
+        }
+        if self.negotiated_id == Some(u16::MAX) {
+            return Err(Error::Type(
+                "a negotiated data channel id must be at most 65534".into(),
+            ));
+        }
+        if self.max_message_size == Some(0) {
+            return Err(Error::Type("max_message_size must be above zero".into()));
+        }
+        match self.oversized {
+            Oversized::Refuse => Ok(&self.protocol),
+            Oversized::Split if self.protocol.is_empty() || self.protocol == SPLIT_PROTOCOL => {
+                Ok(SPLIT_PROTOCOL)
+            }
+            Oversized::Split => Err(Error::Type(format!(
+                "a splitting channel announces itself with the protocol {SPLIT_PROTOCOL:?}, so it cannot also use {:?}",
+                self.protocol
+            ))),
+        }
+    }
+}
+
+string_enum! {
+    /// The state of a data channel ([`RTCDataChannel.readyState`]).
+    ///
+    /// ```
+    /// assert_eq!(rtcweb::DataChannelState::Open.as_str(), "open");
+    /// ```
+    ///
+    /// [`RTCDataChannel.readyState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/readyState
+    pub enum DataChannelState("data channel state") {
+        /// Being set up.
+        Connecting = "connecting",
+        /// Ready to send and receive.
+        Open = "open",
+        /// Closing; nothing more can be sent.
+        Closing = "closing",
+        /// Closed.
+        Closed = "closed",
+    }
+}
+
+/// What the channel's event listeners share with the handle.
+#[derive(Default)]
+struct Shared {
+    /// Feeds [`DataChannel::messages`]; taken on close, which ends the stream.
+    sender: RefCell<Option<mpsc::UnboundedSender<Message>>>,
+    /// The error event's error, reported by [`DataChannel::closed`].
+    error: RefCell<Option<Error>>,
+    reassembler: RefCell<Reassembler>,
+}
+
+/// A data channel between two peers ([`RTCDataChannel`]).
+///
+/// Messages are received from the moment the handle exists, so none is lost before
+/// [`messages`](Self::messages) is called. Dropping the handle removes its listeners and
+/// closes the channel, unless it was [`detach`](Self::detach)ed. It is not `Clone`, because
+/// dropping closes: share it through an `Rc`.
+///
+/// ```no_run
+/// use futures::StreamExt;
+/// use rtcweb::{DataChannelOptions, Message, PeerConnection};
+///
+/// # async fn run(pc: &PeerConnection) -> Result<(), rtcweb::Error> {
+/// let channel = pc.create_data_channel(&DataChannelOptions::new("chat"))?;
+/// channel.opened().await?;
+/// channel.send_text("hello").await?;
+/// let mut messages = channel.messages();
+/// while let Some(message) = messages.next().await {
+///     if let Message::Text(text) = message {
+///         println!("peer says {text}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// [`RTCDataChannel`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel
+pub struct DataChannel {
+    raw: RtcDataChannel,
+    pc: Option<RtcPeerConnection>,
+    shared: Rc<Shared>,
+    receiver: RefCell<Option<mpsc::UnboundedReceiver<Message>>>,
+    split: bool,
+    own_limit: Option<usize>,
+    /// Held while sending, so the parts of a split message never interleave with another.
+    send_lock: Mutex<()>,
+    close_on_drop: bool,
+    _listeners: [EventListener; 3],
+}
+
+impl DataChannel {
+    pub(crate) fn create(
+        pc: &RtcPeerConnection,
+        options: &DataChannelOptions,
+    ) -> Result<Self, Error> {
+        let protocol = options.validate()?;
+        let raw = sys::create_data_channel(pc, options, protocol)?;
+        let mut channel = DataChannel::wrap(raw, Some(pc.clone()));
+        channel.own_limit = options.max_message_size;
+        Ok(channel)
+    }
+
+    /// Wraps a browser data channel. Without its peer connection the remote's maximum message
+    /// size is unknown, so the interoperable 64 KiB is assumed.
+    ///
+    /// ```no_run
+    /// # fn run(raw: web_sys::RtcDataChannel) {
+    /// let channel = rtcweb::DataChannel::from_raw(raw);
+    /// # }
+    /// ```
+    pub fn from_raw(raw: RtcDataChannel) -> Self {
+        DataChannel::wrap(raw, None)
+    }
+
+    pub(crate) fn wrap(raw: RtcDataChannel, pc: Option<RtcPeerConnection>) -> Self {
+        // Firefox defaults to Blob, which can only be read asynchronously.
+        raw.set_binary_type(RtcDataChannelType::Arraybuffer);
+        raw.set_buffered_amount_low_threshold(LOW_WATER_MARK);
+        let split = sys::get_string(&raw, "protocol").as_deref() == Some(SPLIT_PROTOCOL);
+        let (sender, receiver) = mpsc::unbounded();
+        let shared = Rc::new(Shared {
+            sender: RefCell::new(Some(sender)),
+            ..Default::default()
+        });
+
+        let on_message = {
+            let shared = shared.clone();
+            let raw = raw.clone();
+            EventListener::new(&raw.clone(), "message", move |event| {
+                let Some(message) = sys::message_data(event) else {
+                    return;
+                };
+                let message = if split {
+                    match shared.reassembler.borrow_mut().push(message) {
+                        Ok(Some(whole)) => whole,
+                        Ok(None) => return,
+                        Err(err) => {
+                            // A peer that breaks the framing would corrupt every later
+                            // message: stop here, and say why in `closed()`.
+                            shared.error.borrow_mut().get_or_insert(err);
+                            raw.close();
+                            return;
+                        }
+                    }
+                } else {
+                    message
+                };
+                if let Some(sender) = shared.sender.borrow().as_ref() {
+                    let _ = sender.unbounded_send(message);
+                }
+            })
+        };
+        let on_error = {
+            let shared = shared.clone();
+            EventListener::new(&raw, "error", move |event| {
+                if let Some(error) = sys::channel_error(event) {
+                    shared.error.borrow_mut().get_or_insert(error);
+                }
+            })
+        };
+        let on_close = {
+            let shared = shared.clone();
+            EventListener::new(&raw, "close", move |_| {
+                shared.sender.borrow_mut().take();
+            })
+        };
+
+        DataChannel {
+            raw,
+            pc,
+            shared,
+            receiver: RefCell::new(Some(receiver)),
+            split,
+            own_limit: None,
+            send_lock: Mutex::new(()),
+            close_on_drop: true,
+            _listeners: [on_message, on_error, on_close],
+        }
+    }
+
+    /// The channel's label ([`label`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/label)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// println!("channel {}", channel.label());
+    /// # }
+    /// ```
+    pub fn label(&self) -> String {
+        self.raw.label()
+    }
+
+    /// The channel's subprotocol ([`protocol`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/protocol)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let protocol = channel.protocol();
+    /// # }
+    /// ```
+    pub fn protocol(&self) -> String {
+        sys::get_string(&self.raw, "protocol").unwrap_or_default()
+    }
+
+    /// The SCTP stream id, once assigned ([`id`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/id)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let id: Option<u16> = channel.id();
+    /// # }
+    /// ```
+    pub fn id(&self) -> Option<u16> {
+        self.raw.id()
+    }
+
+    /// Whether delivery is ordered ([`ordered`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/ordered)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let ordered = channel.ordered();
+    /// # }
+    /// ```
+    pub fn ordered(&self) -> bool {
+        sys::get(&self.raw, "ordered").as_bool().unwrap_or(true)
+    }
+
+    /// The retransmission limit, for a partially reliable channel.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let limit: Option<u16> = channel.max_retransmits();
+    /// # }
+    /// ```
+    pub fn max_retransmits(&self) -> Option<u16> {
+        self.raw.max_retransmits()
+    }
+
+    /// The lifetime limit in milliseconds, for a partially reliable channel.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let limit: Option<u16> = channel.max_packet_life_time();
+    /// # }
+    /// ```
+    pub fn max_packet_life_time(&self) -> Option<u16> {
+        self.raw.max_packet_life_time()
+    }
+
+    /// Whether the channel was negotiated out of band.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let negotiated = channel.negotiated();
+    /// # }
+    /// ```
+    pub fn negotiated(&self) -> bool {
+        sys::get(&self.raw, "negotiated").as_bool().unwrap_or(false)
+    }
+
+    /// The channel's state ([`readyState`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/readyState)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// if channel.ready_state() == rtcweb::DataChannelState::Open { /* ... */ }
+    /// # }
+    /// ```
+    pub fn ready_state(&self) -> DataChannelState {
+        sys::state(&self.raw, "readyState").unwrap_or(DataChannelState::Closed)
+    }
+
+    /// Bytes queued in the browser and not yet sent ([`bufferedAmount`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/bufferedAmount)).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// println!("{} bytes waiting", channel.buffered_amount());
+    /// # }
+    /// ```
+    pub fn buffered_amount(&self) -> usize {
+        self.raw.buffered_amount() as usize
+    }
+
+    /// The largest message this channel sends whole: the remote's maximum message size, or the
+    /// channel's own lower limit. With [`Oversized::Split`] larger messages are split.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let max = channel.max_message_size();
+    /// # }
+    /// ```
+    pub fn max_message_size(&self) -> usize {
+        let remote = self
+            .pc
+            .as_ref()
+            .and_then(sys::max_message_size)
+            .unwrap_or(DEFAULT_MAX_MESSAGE_SIZE);
+        self.own_limit.map_or(remote, |own| own.min(remote))
+    }
+
+    /// Resolves once the channel is open.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the channel closes (or was closed) instead.
+    ///
+    /// # Cancellation
+    /// Dropping the future only stops waiting.
+    ///
+    /// ```no_run
+    /// # async fn run(channel: &rtcweb::DataChannel) -> Result<(), rtcweb::Error> {
+    /// channel.opened().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn opened(&self) -> Result<(), Error> {
+        loop {
+            match self.ready_state() {
+                DataChannelState::Open => return Ok(()),
+                DataChannelState::Connecting => {
+                    next_event(&self.raw, &["open", "close", "error"]).await;
+                }
+                DataChannelState::Closing | DataChannelState::Closed => {
+                    return Err(self.closed_error("the data channel closed before it opened"))
+                }
+            }
+        }
+    }
+
+    /// Resolves once the channel is closed, by either side.
+    ///
+    /// # Errors
+    /// The error that closed the channel, if one did (an `error` event, or a broken split
+    /// framing from the remote).
+    ///
+    /// ```no_run
+    /// # async fn run(channel: &rtcweb::DataChannel) {
+    /// if let Err(err) = channel.closed().await {
+    ///     eprintln!("channel failed: {err}");
+    /// }
+    /// # }
+    /// ```
+    pub async fn closed(&self) -> Result<(), Error> {
+        while self.ready_state() != DataChannelState::Closed {
+            next_event(&self.raw, &["close"]).await;
+        }
+        match self.shared.error.borrow().clone() {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// The incoming messages, text and binary, in the order received; the stream ends when the
+    /// channel closes.
+    ///
+    /// There is one stream per channel: it holds every message since the handle was made. A
+    /// second call returns a stream that has already ended.
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    ///
+    /// # async fn run(channel: &rtcweb::DataChannel) {
+    /// let mut messages = channel.messages();
+    /// while let Some(message) = messages.next().await {
+    ///     println!("{} bytes", message.len());
+    /// }
+    /// # }
+    /// ```
+    pub fn messages(&self) -> EventStream<Message> {
+        let receiver = self
+            .receiver
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| mpsc::unbounded().1);
+        EventStream::from_receiver(receiver, None)
+    }
+
+    /// Sends text now, without waiting for the browser's queue to drain.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the channel is not open, [`Error::MessageTooLarge`] above
+    /// [`max_message_size`](Self::max_message_size) unless splitting, [`Error::Operation`] when
+    /// the browser's queue is full.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) -> Result<(), rtcweb::Error> {
+    /// channel.try_send_text("ping")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn try_send_text(&self, text: &str) -> Result<(), Error> {
+        let _guard = self.try_lock()?;
+        self.plan(text.len(), || {
+            framing::split_text(text, self.max_message_size())
+        })?
+        .map_or_else(
+            || sys::channel_send_str(&self.raw, text),
+            |frames| self.send_frames_now(&frames),
+        )
+    }
+
+    /// Sends bytes now, without waiting for the browser's queue to drain.
+    ///
+    /// # Errors
+    /// As [`try_send_text`](Self::try_send_text).
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) -> Result<(), rtcweb::Error> {
+    /// channel.try_send_bytes(&[1, 2, 3])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn try_send_bytes(&self, bytes: &[u8]) -> Result<(), Error> {
+        let _guard = self.try_lock()?;
+        self.plan(bytes.len(), || {
+            framing::split_binary(bytes, self.max_message_size())
+        })?
+        .map_or_else(
+            || sys::channel_send_bytes(&self.raw, bytes),
+            |frames| self.send_frames_now(&frames),
+        )
+    }
+
+    /// Sends text once the browser's queue has room, so a fast sender never overflows it.
+    ///
+    /// Concurrent sends keep their order of calling.
+    ///
+    /// # Errors
+    /// As [`try_send_text`](Self::try_send_text); also [`Error::InvalidState`] when the channel
+    /// closes while waiting.
+    ///
+    /// # Cancellation
+    /// Dropping the future before it resolves may leave the message unsent. On a splitting
+    /// channel it may leave a message half sent, which the remote then reports as a framing
+    /// error: let sends of split messages finish.
+    ///
+    /// ```no_run
+    /// # async fn run(channel: &rtcweb::DataChannel) -> Result<(), rtcweb::Error> {
+    /// for i in 0..10_000 {
+    ///     channel.send_text(&format!("message {i}")).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_text(&self, text: &str) -> Result<(), Error> {
+        let _guard = self.send_lock.lock().await;
+        match self.plan(text.len(), || {
+            framing::split_text(text, self.max_message_size())
+        })? {
+            None => {
+                self.wait_for_room(text.len()).await?;
+                sys::channel_send_str(&self.raw, text)
+            }
+            Some(frames) => self.send_frames(&frames).await,
+        }
+    }
+
+    /// Sends bytes once the browser's queue has room.
+    ///
+    /// # Errors
+    /// As [`send_text`](Self::send_text).
+    ///
+    /// ```no_run
+    /// # async fn run(channel: &rtcweb::DataChannel) -> Result<(), rtcweb::Error> {
+    /// channel.send_bytes(&vec![0u8; 1 << 20]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_bytes(&self, bytes: &[u8]) -> Result<(), Error> {
+        let _guard = self.send_lock.lock().await;
+        match self.plan(bytes.len(), || {
+            framing::split_binary(bytes, self.max_message_size())
+        })? {
+            None => {
+                self.wait_for_room(bytes.len()).await?;
+                sys::channel_send_bytes(&self.raw, bytes)
+            }
+            Some(frames) => self.send_frames(&frames).await,
+        }
+    }
+
+    /// Closes the channel ([`close`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/close));
+    /// the other side sees it close too.
+    ///
+    /// ```no_run
+    /// # async fn run(channel: &rtcweb::DataChannel) {
+    /// channel.close();
+    /// let _ = channel.closed().await;
+    /// # }
+    /// ```
+    pub fn close(&self) {
+        self.raw.close();
+    }
+
+    /// The browser's channel, to use APIs this crate does not wrap.
+    ///
+    /// ```no_run
+    /// # fn run(channel: &rtcweb::DataChannel) {
+    /// let raw: &web_sys::RtcDataChannel = channel.as_raw();
+    /// # }
+    /// ```
+    pub fn as_raw(&self) -> &RtcDataChannel {
+        &self.raw
+    }
+
+    /// Gives up the handle without closing the channel: the listeners are removed and the
+    /// browser's channel is returned, still open.
+    ///
+    /// ```no_run
+    /// # fn run(channel: rtcweb::DataChannel) {
+    /// let raw = channel.detach();
+    /// # }
+    /// ```
+    pub fn detach(mut self) -> RtcDataChannel {
+        self.close_on_drop = false;
+        self.raw.clone()
+    }
+
+    /// Decides how a payload goes out: `None` to send it whole, or its split frames.
+    fn plan(
+        &self,
+        size: usize,
+        split: impl FnOnce() -> Vec<Frame>,
+    ) -> Result<Option<Vec<Frame>>, Error> {
+        self.check_open()?;
+        // In split mode every message is framed, so the receiver can always tell.
+        if self.split {
+            return Ok(Some(split()));
+        }
+        let max = self.max_message_size();
+        if size > max {
+            return Err(Error::MessageTooLarge { size, max });
+        }
+        Ok(None)
+    }
+
+    fn check_open(&self) -> Result<(), Error> {
+        match self.ready_state() {
+            DataChannelState::Open => Ok(()),
+            state => Err(Error::InvalidState(format!(
+                "the data channel is {state}, not open"
+            ))),
+        }
+    }
+
+    /// Why the channel is unusable: the error that closed it, or `fallback`.
+    fn closed_error(&self, fallback: &str) -> Error {
+        self.shared
+            .error
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| Error::InvalidState(fallback.into()))
+    }
+
+    fn try_lock(&self) -> Result<futures::lock::MutexGuard<'_, ()>, Error> {
+        self.send_lock.try_lock().ok_or_else(|| {
+            Error::InvalidState("an async send on this channel is still waiting".into())
+        })
+    }
+
+    /// Waits until `size` more bytes fit under the high-water mark (or the queue is empty).
+    async fn wait_for_room(&self, size: usize) -> Result<(), Error> {
+        loop {
+            self.check_open()?;
+            let queued = self.buffered_amount();
+            if queued == 0 || queued + size <= HIGH_WATER_MARK {
+                return Ok(());
+            }
+            next_event(&self.raw, &["bufferedamountlow", "close", "error"]).await;
+        }
+    }
+
+    async fn send_frames(&self, frames: &[Frame]) -> Result<(), Error> {
+        for frame in frames {
+            match frame {
+                Frame::Text(text) => {
+                    self.wait_for_room(text.len()).await?;
+                    sys::channel_send_str(&self.raw, text)?;
+                }
+                Frame::Binary(bytes) => {
+                    self.wait_for_room(bytes.len()).await?;
+                    sys::channel_send_bytes(&self.raw, bytes)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn send_frames_now(&self, frames: &[Frame]) -> Result<(), Error> {
+        frames.iter().try_for_each(|frame| match frame {
+            Frame::Text(text) => sys::channel_send_str(&self.raw, text),
+            Frame::Binary(bytes) => sys::channel_send_bytes(&self.raw, bytes),
+        })
+    }
+}
+
+impl Drop for DataChannel {
+    fn drop(&mut self) {
+        // The listeners go with the fields; ending the message stream must not wait for a
+        // `close` event that no listener will see.
+        self.shared.sender.borrow_mut().take();
+        if self.close_on_drop {
+            self.raw.close();
+        }
+    }
+}
+
+impl std::fmt::Debug for DataChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataChannel")
+            .field("label", &self.label())
+            .field("ready_state", &self.ready_state())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,43 @@
+//! A macro for the browser's string enums, so each is declared once with its names.
+
+/// Declares a `Copy` enum whose variants map one-to-one to the browser's strings, with
+/// `as_str`, `Display`, `FromStr` (an unknown string is [`crate::Error::Parse`]) and serde as
+/// the same strings.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
+        }
+
+        impl $name {
+            /// The name the browser uses for this value.
+            pub fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => $text, )+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::Error;
+
+            fn from_str(s: &str) -> Result<Self, $crate::Error> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    other => Err($crate::Error::parse($what, format!("unknown value {other:?}"))),
+                }
+            }
+        }
+    };
+}
