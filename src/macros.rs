@@ -7,6 +7,19 @@ macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident ($what:literal) {
+            $(#[$fmeta:meta])* $first:ident = $ftext:literal,
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )*
+        }
+    ) => {
+        string_enum! {
+            @emit $(#[$meta])* $vis enum $name ($what) $first $ftext {
+                $(#[$fmeta])* $first = $ftext,
+                $( $(#[$vmeta])* $variant = $text, )*
+            }
+        }
+    };
+    (
+        @emit $(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) $first:ident $ftext:literal {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
         }
     ) => {
@@ -17,7 +30,13 @@ macro_rules! string_enum {
         }
 
         impl $name {
-            /// The name the browser uses for this value.
+            /// The name the browser uses for this value; `parse` reads it back.
+            ///
+            #[doc = concat!(
+                "```\nlet value = rtcweb::", stringify!($name), "::", stringify!($first), ";\n",
+                "assert_eq!(value.as_str(), \"", $ftext, "\");\n",
+                "assert_eq!(value.as_str().parse::<rtcweb::", stringify!($name), ">().ok(), Some(value));\n```"
+            )]
             pub fn as_str(self) -> &'static str {
                 match self { $( $name::$variant => $text, )+ }
             }

@@ -8,8 +8,9 @@ use std::rc::Rc;
 use common::{ice_ufrag, negotiate, pair, trickle, wait_for_state};
 use futures::StreamExt;
 use rtcweb::{
-    Configuration, DataChannelOptions, Error, IceCandidate, IceServer, Message, PeerConnection,
-    PeerConnectionState, SdpType, SessionDescription, SignalingState,
+    BundlePolicy, Configuration, DataChannelOptions, Error, IceCandidate, IceServer,
+    IceTransportPolicy, Message, OfferOptions, PeerConnection, PeerConnectionState, SdpType,
+    SessionDescription, SignalingState,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -19,6 +20,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen(inline_js = r#"
 export function candidate_to_json(init) {
   return JSON.stringify(new RTCIceCandidate(JSON.parse(init)).toJSON());
+}
+export function configuration_of(pc) {
+  return JSON.stringify(pc.getConfiguration());
 }
 export function description_to_json(init) {
   return JSON.stringify(new RTCSessionDescription(JSON.parse(init)).toJSON());
@@ -36,6 +40,7 @@ export function count_listeners(target) {
 extern "C" {
     fn candidate_to_json(init: &str) -> String;
     fn description_to_json(init: &str) -> String;
+    fn configuration_of(pc: &web_sys::RtcPeerConnection) -> String;
     fn count_listeners(target: &JsValue) -> js_sys::Function;
 }
 
@@ -322,4 +327,37 @@ async fn dropping_a_data_channel_closes_it_unless_detached() {
         detached.ready_state(),
         web_sys::RtcDataChannelState::Connecting
     );
+}
+
+#[wasm_bindgen_test]
+async fn configuration_and_offer_options_reach_the_browser() {
+    let config = Configuration {
+        ice_servers: vec![
+            IceServer::new(["stun:127.0.0.1:3478", "stun:127.0.0.1:3479"]),
+            IceServer::new("turn:127.0.0.1:3478").with_credentials("user", "secret"),
+        ],
+        ice_transport_policy: IceTransportPolicy::Relay,
+        bundle_policy: BundlePolicy::MaxBundle,
+        ..Default::default()
+    };
+    let pc = PeerConnection::new(&config).unwrap();
+    let applied: serde_json::Value = serde_json::from_str(&configuration_of(pc.as_raw())).unwrap();
+    assert_eq!(applied["iceTransportPolicy"], "relay");
+    assert_eq!(applied["bundlePolicy"], "max-bundle");
+    assert_eq!(
+        applied["iceServers"][0]["urls"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(applied["iceServers"][1]["username"], "user");
+
+    // The legacy receive-only options still produce receiving m-lines.
+    let options = OfferOptions {
+        offer_to_receive_audio: Some(true),
+        offer_to_receive_video: Some(true),
+        ..Default::default()
+    };
+    let offer = pc.create_offer(&options).await.unwrap();
+    assert!(offer.sdp.contains("m=audio"), "{}", offer.sdp);
+    assert!(offer.sdp.contains("m=video"), "{}", offer.sdp);
+    assert!(offer.sdp.contains("a=recvonly"), "{}", offer.sdp);
 }

@@ -4,8 +4,12 @@
 //! (`/<path>.json`), so the same client works against it and against a real Firebase database,
 //! and serves a folder of static files (the demo page and the built package) on other paths.
 //!
-//! This is the skeleton of the server: a JSON tree with `GET`, `PUT` and `DELETE`. The rest of
-//! the protocol (push ids, queries, streaming, rules) is built on top of it.
+//! What it implements, as the Firebase emulator does: `GET`, `PUT`, `POST` (push ids), `PATCH`
+//! (multi-path updates) and `DELETE`; `print=pretty|silent`, `shallow=true`, method override;
+//! server values (`timestamp`, `increment`); queries (`orderBy` with limits and ranges); ETags
+//! (`X-Firebase-ETag`, `if-match`); streaming with `Accept: text/event-stream`; security rules
+//! (`--rules`, `/.settings/rules.json`) with `Authorization: Bearer owner` as the admin and
+//! unsigned JWTs as users; size limits; rooms under `/rooms` that expire when idle.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), rtcweb_signal::Error> {
@@ -17,35 +21,82 @@
 //! # }
 //! ```
 
+#![deny(missing_docs)]
+
+mod auth;
+mod http;
+mod path;
+mod push_id;
+mod query;
+mod rules;
+mod store;
+mod stream;
+mod tree;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::Value;
-use tokio::sync::Mutex;
-use tower::ServiceExt;
+use tokio::sync::watch;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 
-/// Where the server finds its files.
+/// Where the server finds its files, and its limits.
 ///
 /// ```
-/// let config = rtcweb_signal::Config { www: Some("www".into()), ..Default::default() };
+/// use std::time::Duration;
+/// let config = rtcweb_signal::Config {
+///     www: Some("www".into()),
+///     room_ttl: Duration::from_secs(3600),
+///     ..Default::default()
+/// };
 /// assert!(config.rules.is_none());
+/// assert_eq!(config.max_depth, 32);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Folder served on every path that is not a database path.
     pub www: Option<PathBuf>,
-    /// Security rules file (`database.rules.json`); read and checked at start.
+    /// Security rules file (`database.rules.json`, `//` comments allowed); read and checked at
+    /// start. Without one, everything is readable and writable, as in the emulator.
     pub rules: Option<PathBuf>,
-    /// File holding the database between runs; loaded at start, rewritten after each write.
+    /// File holding the database between runs; loaded at start, rewritten (and synced) before
+    /// each write is acknowledged.
     pub data: Option<PathBuf>,
+    /// Largest request body, in bytes (default 16 MiB); larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Deepest nesting of the tree, in levels (default 32, Firebase's limit).
+    pub max_depth: usize,
+    /// Largest size of the whole tree as JSON, in bytes (default 256 MiB); writes that would
+    /// grow it past this get 413.
+    pub max_data_bytes: usize,
+    /// Most streams open at once (default 10,000); more get 503.
+    pub max_streams: usize,
+    /// Time between `keep-alive` events on an idle stream (default 30 s, as Firebase).
+    pub keep_alive: Duration,
+    /// A room under `/rooms/{id}` with no write for this long is deleted (default 24 h;
+    /// zero keeps rooms forever).
+    pub room_ttl: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            www: None,
+            rules: None,
+            data: None,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_depth: tree::MAX_DEPTH,
+            max_data_bytes: 256 * 1024 * 1024,
+            max_streams: 10_000,
+            keep_alive: Duration::from_secs(30),
+            room_ttl: Duration::from_secs(24 * 60 * 60),
+        }
+    }
 }
 
 /// Why the server could not start or stopped.
@@ -89,11 +140,6 @@ impl std::error::Error for Error {
     }
 }
 
-struct Db {
-    root: Value,
-    data_file: Option<PathBuf>,
-}
-
 /// The server: a database and a static file folder behind one HTTP router.
 ///
 /// ```no_run
@@ -102,15 +148,17 @@ struct Db {
 /// # Ok::<(), rtcweb_signal::Error>(())
 /// ```
 pub struct Server {
-    db: Arc<Mutex<Db>>,
-    www: Option<PathBuf>,
+    app: Arc<http::App>,
+    closing: watch::Sender<bool>,
+    room_ttl: Duration,
 }
 
 impl Server {
     /// Reads the rules and data files of `config`.
     ///
     /// # Errors
-    /// [`Error::Config`] when a named file cannot be read or is not JSON.
+    /// [`Error::Config`] when a named file cannot be read, is not JSON, or the rules do not
+    /// parse.
     ///
     /// ```no_run
     /// let server = rtcweb_signal::Server::new(rtcweb_signal::Config {
@@ -120,23 +168,44 @@ impl Server {
     /// # Ok::<(), rtcweb_signal::Error>(())
     /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
-        if let Some(rules) = &config.rules {
-            read_json(rules)?;
-        }
+        let rules = match &config.rules {
+            Some(file) => {
+                let text = read_text(file)?;
+                Some(
+                    rules::Rules::parse(&text)
+                        .map_err(|err| Error::Config(format!("{}: {err}", file.display())))?,
+                )
+            }
+            None => None,
+        };
         let root = match &config.data {
-            Some(path) if path.exists() => read_json(path)?,
+            Some(file) if file.exists() => serde_json::from_str(&read_text(file)?)
+                .map_err(|err| Error::Config(format!("{}: {err}", file.display())))?,
             _ => Value::Null,
         };
+        let limits = store::Limits {
+            max_depth: config.max_depth,
+            max_data_bytes: config.max_data_bytes,
+        };
+        let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
+        let (closing, closing_rx) = watch::channel(false);
         Ok(Server {
-            db: Arc::new(Mutex::new(Db {
-                root,
-                data_file: config.data,
-            })),
-            www: config.www,
+            app: Arc::new(http::App {
+                store: Arc::new(store),
+                www: config.www.as_ref().map(ServeDir::new),
+                max_body_bytes: config.max_body_bytes,
+                max_streams: config.max_streams,
+                keep_alive: config.keep_alive,
+                tickets: Default::default(),
+                closing: closing_rx,
+            }),
+            closing,
+            room_ttl: config.room_ttl,
         })
     }
 
-    /// The HTTP routes: `/<path>.json` for the database, static files elsewhere.
+    /// The HTTP routes: `/<path>.json` for the database, static files elsewhere, with CORS
+    /// open to every origin (as Firebase's REST API is).
     ///
     /// ```no_run
     /// let app = rtcweb_signal::Server::new(Default::default())?.router();
@@ -144,17 +213,14 @@ impl Server {
     /// # Ok::<(), rtcweb_signal::Error>(())
     /// ```
     pub fn router(&self) -> Router {
-        let state = AppState {
-            db: self.db.clone(),
-            www: self.www.as_ref().map(ServeDir::new),
-        };
         Router::new()
-            .fallback(dispatch)
-            .with_state(state)
+            .fallback(http::dispatch)
+            .with_state(self.app.clone())
             .layer(CorsLayer::permissive())
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then lets open requests finish.
+    /// Serves on `listener` until `shutdown` resolves, then ends the open streams and lets
+    /// open requests finish. Also runs the sweep that deletes idle rooms.
     ///
     /// # Errors
     /// [`Error::Io`] when the listener fails.
@@ -169,123 +235,37 @@ impl Server {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
+        let sweeper = (!self.room_ttl.is_zero())
+            .then(|| tokio::spawn(sweep_rooms(self.app.store.clone(), self.room_ttl)));
+        let closing = self.closing.clone();
+        let served = axum::serve(listener, self.router())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Streams never end by themselves; graceful shutdown waits for them.
+                let _ = closing.send(true);
+            })
             .await
-            .map_err(Error::Io)
-    }
-}
-
-#[derive(Clone)]
-struct AppState {
-    db: Arc<Mutex<Db>>,
-    www: Option<ServeDir>,
-}
-
-/// A `.json` path is always data, as on Firebase; anything else is a static file.
-async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
-    let path = request.uri().path().to_owned();
-    if let Some(db_path) = path.strip_suffix(".json") {
-        let method = request.method().clone();
-        let body = match axum::body::to_bytes(request.into_body(), MAX_BODY).await {
-            Ok(body) => body,
-            Err(_) => return firebase_error(StatusCode::PAYLOAD_TOO_LARGE, "Data to write exceeds the maximum size that can be modified with a single request."),
-        };
-        return database(&state.db, method, db_path, &body).await;
-    }
-    match state.www {
-        Some(www) => match www.oneshot(request).await {
-            Ok(response) => response.into_response(),
-            Err(err) => match err {},
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-/// Largest request body accepted, as Firebase's REST limit for one write.
-const MAX_BODY: usize = 16 * 1024 * 1024;
-
-async fn database(db: &Mutex<Db>, method: Method, path: &str, body: &[u8]) -> Response {
-    let keys: Vec<&str> = path.split('/').filter(|key| !key.is_empty()).collect();
-    let mut db = db.lock().await;
-    match method {
-        Method::GET => {
-            Json(value_at(&db.root, &keys).cloned().unwrap_or(Value::Null)).into_response()
+            .map_err(Error::Io);
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
         }
-        Method::PUT | Method::DELETE => {
-            let value = if method == Method::PUT {
-                match serde_json::from_slice::<Value>(body) {
-                    Ok(value) => value,
-                    Err(_) => {
-                        return firebase_error(
-                            StatusCode::BAD_REQUEST,
-                            "Invalid data; couldn't parse JSON object, array, or value.",
-                        )
-                    }
-                }
-            } else {
-                Value::Null
-            };
-            set_at(&mut db.root, &keys, value.clone());
-            if let Err(err) = db.persist() {
-                return firebase_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &format!("could not save the database: {err}"),
-                );
-            }
-            Json(value).into_response()
-        }
-        _ => firebase_error(StatusCode::METHOD_NOT_ALLOWED, "Invalid HTTP method"),
+        served
     }
 }
 
-fn firebase_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
-
-fn value_at<'a>(root: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter().try_fold(root, |node, key| node.get(*key))
-}
-
-/// Writes `value` at `keys`, creating parents; a null deletes, and parents left empty vanish,
-/// as in Firebase's tree.
-fn set_at(node: &mut Value, keys: &[&str], value: Value) {
-    let Some((first, rest)) = keys.split_first() else {
-        *node = value;
-        return;
-    };
-    if !node.is_object() {
-        if value.is_null() {
-            return;
-        }
-        *node = Value::Object(Default::default());
-    }
-    if let Value::Object(children) = node {
-        let child = children.entry((*first).to_owned()).or_insert(Value::Null);
-        set_at(child, rest, value);
-        if child.is_null() || child.as_object().is_some_and(|o| o.is_empty()) {
-            children.remove(*first);
-        }
-        if children.is_empty() {
-            *node = Value::Null;
+/// Deletes idle rooms, checking a few times per `ttl` (at most once a minute).
+async fn sweep_rooms(store: Arc<store::Store>, ttl: Duration) {
+    let period = (ttl / 4).clamp(Duration::from_millis(10), Duration::from_secs(60));
+    let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = store.sweep_rooms(ttl_ms).await {
+            eprintln!("rtcweb-signal: room sweep: {err:?}");
         }
     }
 }
 
-impl Db {
-    fn persist(&self) -> std::io::Result<()> {
-        let Some(path) = &self.data_file else {
-            return Ok(());
-        };
-        // Write then rename, so a crash mid-write never leaves a truncated file.
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&self.root)?)?;
-        std::fs::rename(tmp, path)
-    }
-}
-
-fn read_json(path: &std::path::Path) -> Result<Value, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| Error::Config(format!("{}: {err}", path.display())))?;
-    serde_json::from_str(&text).map_err(|err| Error::Config(format!("{}: {err}", path.display())))
+fn read_text(path: &std::path::Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|err| Error::Config(format!("{}: {err}", path.display())))
 }

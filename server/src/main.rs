@@ -21,6 +21,12 @@ struct Args {
     /// File that holds the database between runs.
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Seconds without a write after which a room under /rooms is deleted (0: never).
+    #[arg(long, value_name = "SECS", default_value_t = 24 * 60 * 60)]
+    room_ttl: u64,
+    /// Most event streams open at once.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_streams: usize,
 }
 
 #[tokio::main]
@@ -30,6 +36,9 @@ async fn main() -> std::process::ExitCode {
         www: args.www,
         rules: args.rules,
         data: args.data,
+        room_ttl: std::time::Duration::from_secs(args.room_ttl),
+        max_streams: args.max_streams,
+        ..Default::default()
     };
     match run(args.listen, config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

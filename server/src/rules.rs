@@ -1,0 +1,874 @@
+//! Security rules: `.read` and `.write` in Firebase's rules language, enough of it for
+//! signaling: `true`/`false`, `auth` (and `auth.uid`, `auth.token...`), `now`, `$wildcard`
+//! variables, `data`/`newData`/`root` with `child()`, `parent()`, `val()`, `exists()`,
+//! `hasChild()`, `hasChildren()`, `isString()`/`isNumber()`/`isBoolean()`, string methods
+//! `contains()`/`beginsWith()`/`endsWith()`/`length`, `== === != !== < <= > >= + - ! && ||`.
+//!
+//! Grants cascade: a `.read` or `.write` that is true at a location grants everything below it.
+//! `.validate` rules must hold at the written location and every location below it that the
+//! new data fills (they do not cascade, and a deletion needs none). `.indexOn` is accepted and
+//! ignored (every query works without an index here).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::{path, tree};
+
+/// Rules that allow everything: the emulator's default.
+pub(crate) const OPEN: &str =
+    "{\n  \"rules\": {\n    \".read\": true,\n    \".write\": true\n  }\n}\n";
+
+/// A parsed rules file, with its text as given.
+#[derive(Debug, Clone)]
+pub(crate) struct Rules {
+    text: String,
+    root: Node,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    read: Option<Expr>,
+    write: Option<Expr>,
+    validate: Option<Expr>,
+    children: BTreeMap<String, Node>,
+    wildcard: Option<(String, Box<Node>)>,
+}
+
+impl Rules {
+    /// Parses `{"rules": {...}}`, allowing `//` and `/* */` comments as Firebase does.
+    pub(crate) fn parse(text: &str) -> Result<Rules, String> {
+        let json: Value = serde_json::from_str(&strip_comments(text))
+            .map_err(|err| format!("rules are not valid JSON: {err}"))?;
+        let rules = json
+            .get("rules")
+            .ok_or("rules must be an object with a \"rules\" key")?;
+        Ok(Rules {
+            text: text.to_owned(),
+            root: Node::parse(rules, "/")?,
+        })
+    }
+
+    /// The rules text as it was given.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the root grants everything, so checks can be skipped.
+    pub(crate) fn is_open(&self) -> bool {
+        let granted = |e: &Option<Expr>| matches!(e, Some(Expr::Lit(Value::Bool(true))));
+        granted(&self.root.read) && granted(&self.root.write) && !self.root.has_validate()
+    }
+
+    /// Whether `auth` may read at `at` in the tree `root`.
+    pub(crate) fn can_read(&self, at: &[String], auth: &Value, root: &Value, now: u64) -> bool {
+        let mut ctx = Ctx::new(auth, now, root, root);
+        let mut node = &self.root;
+        for depth in 0..=at.len() {
+            ctx.here = at.get(..depth).unwrap_or_default().to_vec();
+            if ctx.grants(&node.read) {
+                return true;
+            }
+            let Some(key) = at.get(depth) else { break };
+            match node.child(key, &mut ctx.vars) {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether `auth` may change the tree from `old` to `new` by a write at `at`: a `.write`
+    /// at or above `at` grants it, or else grants below must cover every changed child.
+    pub(crate) fn can_write(
+        &self,
+        at: &[String],
+        auth: &Value,
+        old: &Value,
+        new: &Value,
+        now: u64,
+    ) -> bool {
+        let mut ctx = Ctx::new(auth, now, old, new);
+        let mut node = &self.root;
+        for depth in 0..=at.len() {
+            ctx.here = at.get(..depth).unwrap_or_default().to_vec();
+            if ctx.grants(&node.write) {
+                return true;
+            }
+            let Some(key) = at.get(depth) else { break };
+            match node.child(key, &mut ctx.vars) {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        ctx.here = at.to_vec();
+        covers_changes(node, &mut ctx)
+    }
+}
+
+impl Rules {
+    /// Whether the new tree passes every `.validate` rule at `at` and below it.
+    pub(crate) fn validates(
+        &self,
+        at: &[String],
+        auth: &Value,
+        old: &Value,
+        new: &Value,
+        now: u64,
+    ) -> bool {
+        let mut ctx = Ctx::new(auth, now, old, new);
+        let mut node = &self.root;
+        for key in at {
+            match node.child(key, &mut ctx.vars) {
+                Some(next) => node = next,
+                None => return true,
+            }
+        }
+        ctx.here = at.to_vec();
+        validates_below(node, &mut ctx)
+    }
+}
+
+fn validates_below(node: &Node, ctx: &mut Ctx) -> bool {
+    let here = ctx.here.clone();
+    let Some(value) = tree::get(ctx.new, &here) else {
+        return true;
+    };
+    if node.validate.is_some() && !ctx.grants(&node.validate) {
+        return false;
+    }
+    let keys: Vec<String> = value
+        .as_object()
+        .map(|map| map.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.into_iter().all(|key| {
+        let saved_vars = ctx.vars.len();
+        let valid = match node.child(&key, &mut ctx.vars) {
+            None => true,
+            Some(child) => {
+                ctx.here = here.iter().cloned().chain([key]).collect();
+                validates_below(child, ctx)
+            }
+        };
+        ctx.vars.truncate(saved_vars);
+        ctx.here = here.clone();
+        valid
+    })
+}
+
+/// Every child that differs between the old and new tree at `ctx.here` is granted below.
+fn covers_changes(node: &Node, ctx: &mut Ctx) -> bool {
+    let here = ctx.here.clone();
+    let (old, new) = (tree::get(ctx.old, &here), tree::get(ctx.new, &here));
+    let keys: std::collections::BTreeSet<&String> = [old, new]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|map| map.keys())
+        .collect();
+    let changed: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.and_then(|o| o.get(k.as_str())) != new.and_then(|n| n.get(k.as_str())))
+        .cloned()
+        .collect();
+    // A change to this location itself (a leaf), with no grant here, is denied.
+    if changed.is_empty() {
+        return false;
+    }
+    changed.into_iter().all(|key| {
+        let saved_vars = ctx.vars.len();
+        let allowed = match node.child(&key, &mut ctx.vars) {
+            None => false,
+            Some(child) => {
+                ctx.here = here.iter().cloned().chain([key.clone()]).collect();
+                ctx.grants(&child.write) || covers_changes(child, ctx)
+            }
+        };
+        ctx.vars.truncate(saved_vars);
+        ctx.here = here.clone();
+        allowed
+    })
+}
+
+impl Node {
+    fn parse(json: &Value, at: &str) -> Result<Node, String> {
+        let Value::Object(map) = json else {
+            return Err(format!("rules at {at} must be an object"));
+        };
+        let mut node = Node::default();
+        for (key, value) in map {
+            let here = format!("{}/{key}", at.trim_end_matches('/'));
+            match key.as_str() {
+                ".read" => node.read = Some(Expr::from_rule(value, &here)?),
+                ".write" => node.write = Some(Expr::from_rule(value, &here)?),
+                ".validate" => node.validate = Some(Expr::from_rule(value, &here)?),
+                _ if key.starts_with('.') => {} // .indexOn: queries need no index here
+                _ if key.starts_with('$') => {
+                    if node.wildcard.is_some() {
+                        return Err(format!("rules at {at} have two $ wildcards"));
+                    }
+                    node.wildcard = Some((key.clone(), Box::new(Node::parse(value, &here)?)));
+                }
+                _ => {
+                    path::check_key(key).map_err(|_| format!("invalid key in rules: {here}"))?;
+                    node.children
+                        .insert(key.clone(), Node::parse(value, &here)?);
+                }
+            }
+        }
+        Ok(node)
+    }
+
+    fn has_validate(&self) -> bool {
+        self.validate.is_some()
+            || self.children.values().any(Node::has_validate)
+            || self
+                .wildcard
+                .as_ref()
+                .is_some_and(|(_, node)| node.has_validate())
+    }
+
+    /// The rules for child `key`: an exact name wins over a `$wildcard`, which binds the key.
+    fn child(&self, key: &str, vars: &mut Vec<(String, String)>) -> Option<&Node> {
+        if let Some(node) = self.children.get(key) {
+            return Some(node);
+        }
+        let (name, node) = self.wildcard.as_ref()?;
+        vars.push((name.clone(), key.to_owned()));
+        Some(node)
+    }
+}
+
+/// Removes `//` and `/* */` comments outside strings.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                out.extend(chars.next());
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+// ---- The expression language ----
+
+#[derive(Debug, Clone, PartialEq)]
+enum Expr {
+    Lit(Value),
+    List(Vec<Expr>),
+    Ident(String),
+    Member(Box<Expr>, String),
+    Call(Box<Expr>, String, Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(&'static str, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    fn from_rule(value: &Value, at: &str) -> Result<Expr, String> {
+        match value {
+            Value::Bool(b) => Ok(Expr::Lit(Value::Bool(*b))),
+            Value::String(text) => {
+                parse_expr(text).map_err(|err| format!("rule at {at}: {err}: {text}"))
+            }
+            _ => Err(format!("rule at {at} must be a boolean or a string")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Num(f64),
+    Str(String),
+    Op(&'static str),
+}
+
+const OPS: [&str; 19] = [
+    "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "(", ")", ".", ",",
+    "[", "]",
+];
+
+fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
+    // Splits `rest` after `n` bytes; `n` always falls on a character boundary here, and a
+    // bad one would end tokenizing rather than panic.
+    fn split(rest: &str, n: usize) -> (&str, &str) {
+        (
+            rest.get(..n).unwrap_or(rest),
+            rest.get(n..).unwrap_or_default(),
+        )
+    }
+    let mut toks = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            rest = split(rest, c.len_utf8()).1;
+        } else if c.is_ascii_alphabetic() || c == '_' || c == '$' {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(rest.len());
+            let (word, after) = split(rest, end);
+            toks.push(Tok::Ident(word.to_owned()));
+            rest = after;
+        } else if c.is_ascii_digit() {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let (number, after) = split(rest, end);
+            toks.push(Tok::Num(number.parse().map_err(|_| "bad number")?));
+            rest = after;
+        } else if c == '\'' || c == '"' {
+            let mut value = String::new();
+            let mut chars = rest.char_indices().skip(1);
+            let mut end = None;
+            while let Some((i, ch)) = chars.next() {
+                match ch {
+                    '\\' => value.extend(chars.next().map(|(_, escaped)| escaped)),
+                    _ if ch == c => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    _ => value.push(ch),
+                }
+            }
+            let end = end.ok_or("unterminated string")?;
+            toks.push(Tok::Str(value));
+            rest = split(rest, end).1;
+        } else {
+            let op = OPS
+                .iter()
+                .find(|op| rest.starts_with(**op))
+                .ok_or_else(|| format!("unexpected character {c:?}"))?;
+            toks.push(Tok::Op(op));
+            rest = split(rest, op.len()).1;
+        }
+    }
+    Ok(toks)
+}
+
+fn parse_expr(text: &str) -> Result<Expr, String> {
+    let toks = tokenize(text)?;
+    let mut parser = Parser { toks, pos: 0 };
+    let expr = parser.binary(0)?;
+    if parser.pos != parser.toks.len() {
+        return Err("unexpected text after the expression".into());
+    }
+    Ok(expr)
+}
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+/// Binary operators by precedence level, loosest first.
+const LEVELS: [&[&str]; 5] = [
+    &["||"],
+    &["&&"],
+    &["==", "===", "!=", "!=="],
+    &["<", "<=", ">", ">="],
+    &["+", "-"],
+];
+
+impl Parser {
+    fn peek_op(&self) -> Option<&'static str> {
+        match self.toks.get(self.pos) {
+            Some(Tok::Op(op)) => Some(op),
+            _ => None,
+        }
+    }
+
+    fn expect(&mut self, op: &str) -> Result<(), String> {
+        if self.peek_op() == Some(op) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(format!("expected {op}"))
+        }
+    }
+
+    fn binary(&mut self, level: usize) -> Result<Expr, String> {
+        let Some(ops) = LEVELS.get(level) else {
+            return self.unary();
+        };
+        let mut left = self.binary(level + 1)?;
+        while let Some(op) = self.peek_op().filter(|op| ops.contains(op)) {
+            self.pos += 1;
+            let right = self.binary(level + 1)?;
+            left = Expr::Binary(op, Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, String> {
+        match self.peek_op() {
+            Some("!") => {
+                self.pos += 1;
+                Ok(Expr::Not(Box::new(self.unary()?)))
+            }
+            Some("-") => {
+                self.pos += 1;
+                Ok(Expr::Neg(Box::new(self.unary()?)))
+            }
+            _ => self.postfix(),
+        }
+    }
+
+    fn postfix(&mut self) -> Result<Expr, String> {
+        let mut expr = self.primary()?;
+        while self.peek_op() == Some(".") {
+            self.pos += 1;
+            let Some(Tok::Ident(name)) = self.toks.get(self.pos).cloned() else {
+                return Err("expected a name after '.'".into());
+            };
+            self.pos += 1;
+            if self.peek_op() == Some("(") {
+                self.pos += 1;
+                let mut args = Vec::new();
+                if self.peek_op() != Some(")") {
+                    args.push(self.binary(0)?);
+                    while self.peek_op() == Some(",") {
+                        self.pos += 1;
+                        args.push(self.binary(0)?);
+                    }
+                }
+                self.expect(")")?;
+                expr = Expr::Call(Box::new(expr), name, args);
+            } else {
+                expr = Expr::Member(Box::new(expr), name);
+            }
+        }
+        Ok(expr)
+    }
+
+    fn primary(&mut self) -> Result<Expr, String> {
+        let tok = self.toks.get(self.pos).cloned().ok_or("unexpected end")?;
+        self.pos += 1;
+        match tok {
+            Tok::Num(n) => Ok(Expr::Lit(
+                serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
+            )),
+            Tok::Str(s) => Ok(Expr::Lit(Value::String(s))),
+            Tok::Ident(name) => Ok(match name.as_str() {
+                "true" => Expr::Lit(Value::Bool(true)),
+                "false" => Expr::Lit(Value::Bool(false)),
+                "null" => Expr::Lit(Value::Null),
+                "auth" | "now" | "data" | "newData" | "root" => Expr::Ident(name),
+                _ if name.starts_with('$') => Expr::Ident(name),
+                _ => return Err(format!("unknown variable {name}")),
+            }),
+            Tok::Op("(") => {
+                let inner = self.binary(0)?;
+                self.expect(")")?;
+                Ok(inner)
+            }
+            Tok::Op("[") => {
+                let mut items = Vec::new();
+                while self.peek_op() != Some("]") {
+                    items.push(self.binary(0)?);
+                    if self.peek_op() == Some(",") {
+                        self.pos += 1;
+                    } else {
+                        break;
+                    }
+                }
+                self.expect("]")?;
+                Ok(Expr::List(items))
+            }
+            Tok::Op(op) => Err(format!("unexpected {op}")),
+        }
+    }
+}
+
+/// What an expression evaluates to: a JSON value or a snapshot of the old or new tree.
+#[derive(Debug, Clone)]
+enum Val {
+    Json(Value),
+    Snap { new: bool, at: Vec<String> },
+}
+
+/// A failed evaluation (such as `auth.uid` when signed out) denies, as in Firebase.
+type Eval = Result<Val, ()>;
+
+struct Ctx<'a> {
+    auth: &'a Value,
+    now: u64,
+    old: &'a Value,
+    new: &'a Value,
+    here: Vec<String>,
+    vars: Vec<(String, String)>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(auth: &'a Value, now: u64, old: &'a Value, new: &'a Value) -> Self {
+        Ctx {
+            auth,
+            now,
+            old,
+            new,
+            here: Vec::new(),
+            vars: Vec::new(),
+        }
+    }
+
+    fn grants(&self, rule: &Option<Expr>) -> bool {
+        rule.as_ref()
+            .is_some_and(|e| matches!(self.eval(e), Ok(Val::Json(Value::Bool(true)))))
+    }
+
+    fn json(&self, val: Val) -> Value {
+        match val {
+            Val::Json(v) => v,
+            Val::Snap { new, at } => {
+                let root = if new { self.new } else { self.old };
+                tree::get(root, &at).cloned().unwrap_or(Value::Null)
+            }
+        }
+    }
+
+    fn bool(&self, expr: &Expr) -> Result<bool, ()> {
+        match self.eval(expr)? {
+            Val::Json(Value::Bool(b)) => Ok(b),
+            _ => Err(()),
+        }
+    }
+
+    fn eval(&self, expr: &Expr) -> Eval {
+        match expr {
+            Expr::Lit(v) => Ok(Val::Json(v.clone())),
+            Expr::List(items) => items
+                .iter()
+                .map(|item| self.eval(item).map(|v| self.json(v)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|items| Val::Json(Value::Array(items))),
+            Expr::Ident(name) => match name.as_str() {
+                "auth" => Ok(Val::Json(self.auth.clone())),
+                "now" => Ok(Val::Json(Value::from(self.now))),
+                "data" => Ok(Val::Snap {
+                    new: false,
+                    at: self.here.clone(),
+                }),
+                "newData" => Ok(Val::Snap {
+                    new: true,
+                    at: self.here.clone(),
+                }),
+                "root" => Ok(Val::Snap {
+                    new: false,
+                    at: Vec::new(),
+                }),
+                _ => self
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(var, _)| var == name)
+                    .map(|(_, key)| Val::Json(Value::String(key.clone())))
+                    .ok_or(()),
+            },
+            Expr::Member(target, name) => match self.eval(target)? {
+                Val::Json(Value::Object(map)) => {
+                    Ok(Val::Json(map.get(name).cloned().unwrap_or(Value::Null)))
+                }
+                Val::Json(Value::String(s)) if name == "length" => {
+                    Ok(Val::Json(Value::from(s.chars().count())))
+                }
+                _ => Err(()),
+            },
+            Expr::Call(target, name, args) => {
+                let target = self.eval(target)?;
+                let args = args
+                    .iter()
+                    .map(|a| self.eval(a).map(|v| self.json(v)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.call(target, name, &args)
+            }
+            Expr::Not(inner) => Ok(Val::Json(Value::Bool(!self.bool(inner)?))),
+            Expr::Neg(inner) => match self.json(self.eval(inner)?) {
+                Value::Number(n) => Ok(Val::Json(num(-n.as_f64().ok_or(())?))),
+                _ => Err(()),
+            },
+            Expr::Binary("&&", a, b) => Ok(Val::Json(Value::Bool(self.bool(a)? && self.bool(b)?))),
+            Expr::Binary("||", a, b) => Ok(Val::Json(Value::Bool(self.bool(a)? || self.bool(b)?))),
+            Expr::Binary(op, a, b) => {
+                let (a, b) = (self.json(self.eval(a)?), self.json(self.eval(b)?));
+                binary(op, &a, &b).map(Val::Json)
+            }
+        }
+    }
+
+    fn call(&self, target: Val, name: &str, args: &[Value]) -> Eval {
+        let arg_str = || args.first().and_then(Value::as_str).ok_or(());
+        match target {
+            Val::Snap { new, at } => {
+                let value = || {
+                    let root = if new { self.new } else { self.old };
+                    tree::get(root, &at).cloned().unwrap_or(Value::Null)
+                };
+                let result = match name {
+                    "child" => {
+                        let mut at = at.clone();
+                        at.extend(path::parse(arg_str()?).map_err(|_| ())?);
+                        return Ok(Val::Snap { new, at });
+                    }
+                    "parent" => {
+                        let mut at = at.clone();
+                        at.pop().ok_or(())?;
+                        return Ok(Val::Snap { new, at });
+                    }
+                    "val" => value(),
+                    "exists" => Value::Bool(!value().is_null()),
+                    "hasChild" => {
+                        let child = path::parse(arg_str()?).map_err(|_| ())?;
+                        Value::Bool(tree::get(&value(), &child).is_some())
+                    }
+                    "hasChildren" => {
+                        let value = value();
+                        let Some(names) = args.first() else {
+                            return Ok(Val::Json(Value::Bool(value.is_object())));
+                        };
+                        let names = names.as_array().ok_or(())?;
+                        Value::Bool(
+                            names
+                                .iter()
+                                .all(|n| n.as_str().is_some_and(|n| value.get(n).is_some())),
+                        )
+                    }
+                    "isString" => Value::Bool(value().is_string()),
+                    "isNumber" => Value::Bool(value().is_number()),
+                    "isBoolean" => Value::Bool(value().is_boolean()),
+                    _ => return Err(()),
+                };
+                Ok(Val::Json(result))
+            }
+            Val::Json(Value::String(s)) => {
+                let result = match name {
+                    "contains" => s.contains(arg_str()?),
+                    "beginsWith" => s.starts_with(arg_str()?),
+                    "endsWith" => s.ends_with(arg_str()?),
+                    _ => return Err(()),
+                };
+                Ok(Val::Json(Value::Bool(result)))
+            }
+            Val::Json(_) => Err(()),
+        }
+    }
+}
+
+fn num(n: f64) -> Value {
+    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn binary(op: &str, a: &Value, b: &Value) -> Result<Value, ()> {
+    use std::cmp::Ordering;
+    let order = || -> Result<Ordering, ()> {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).ok_or(()),
+            (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
+            _ => Err(()),
+        }
+    };
+    Ok(match op {
+        "==" | "===" => Value::Bool(equal(a, b)),
+        "!=" | "!==" => Value::Bool(!equal(a, b)),
+        "<" => Value::Bool(order()? == Ordering::Less),
+        "<=" => Value::Bool(order()? != Ordering::Greater),
+        ">" => Value::Bool(order()? == Ordering::Greater),
+        ">=" => Value::Bool(order()? != Ordering::Less),
+        "+" => match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                num(x.as_f64().ok_or(())? + y.as_f64().ok_or(())?)
+            }
+            (Value::String(x), Value::String(y)) => Value::String(format!("{x}{y}")),
+            _ => return Err(()),
+        },
+        "-" => match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                num(x.as_f64().ok_or(())? - y.as_f64().ok_or(())?)
+            }
+            _ => return Err(()),
+        },
+        _ => return Err(()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn p(text: &str) -> Vec<String> {
+        path::parse(text).unwrap()
+    }
+
+    const SIGNALING: &str = r#"{
+      // Comments are allowed, as in Firebase's rules files.
+      "rules": {
+        "rooms": {
+          "$room": {
+            ".read": "auth != null",
+            ".write": "auth != null && (!data.exists() || data.child('owner').val() === auth.uid)"
+          }
+        },
+        "users": {
+          "$uid": { /* only the user */ ".write": "$uid === auth.uid", ".read": true }
+        },
+        "clock": { ".write": "newData.val() <= now", ".read": "auth.uid == 'admin'" },
+        "msgs": {
+          ".write": true,
+          "$id": {
+            ".validate": "newData.hasChildren(['text'])",
+            "text": { ".validate": "newData.isString() && newData.val().length < 5" },
+            "$other": { ".validate": false }
+          }
+        }
+      }
+    }"#;
+
+    #[test]
+    fn parses_rules_with_comments() {
+        let rules = Rules::parse(SIGNALING).unwrap();
+        assert!(!rules.is_open());
+        assert!(Rules::parse(OPEN).unwrap().is_open());
+        let validating = r#"{"rules": {".read": true, ".write": true, "a": {".validate": false}}}"#;
+        assert!(!Rules::parse(validating).unwrap().is_open());
+        assert_eq!(rules.text(), SIGNALING);
+        assert!(Rules::parse("{}").is_err());
+        assert!(Rules::parse(r#"{"rules": {".read": "auth ==="}}"#).is_err());
+        assert!(Rules::parse(r#"{"rules": {".read": "bogus"}}"#).is_err());
+        assert!(Rules::parse(r#"{"rules": {"$a": {}, "$b": {}}}"#).is_err());
+        assert!(Rules::parse(r#"{"rules": {".read": 1}}"#).is_err());
+    }
+
+    #[test]
+    fn reads_cascade_from_parents_only() {
+        let rules = Rules::parse(SIGNALING).unwrap();
+        let alice = json!({"uid": "alice"});
+        let root = json!(null);
+        assert!(rules.can_read(&p("rooms/r1/offer"), &alice, &root, 0));
+        assert!(!rules.can_read(&p("rooms/r1"), &Value::Null, &root, 0));
+        assert!(!rules.can_read(&p("rooms"), &alice, &root, 0));
+        assert!(rules.can_read(&p("users/bob/name"), &Value::Null, &root, 0));
+        // `auth.uid` with no auth is an error, which denies.
+        assert!(!rules.can_read(&p("clock"), &Value::Null, &root, 0));
+        assert!(rules.can_read(&p("clock"), &json!({"uid": "admin"}), &root, 0));
+    }
+
+    #[test]
+    fn writes_use_wildcards_data_and_new_data() {
+        let rules = Rules::parse(SIGNALING).unwrap();
+        let alice = json!({"uid": "alice"});
+        let empty = Value::Null;
+        let mine = json!({"users": {"alice": {"name": "A"}}});
+        assert!(rules.can_write(&p("users/alice/name"), &alice, &empty, &mine, 0));
+        let theirs = json!({"users": {"bob": {"name": "A"}}});
+        assert!(!rules.can_write(&p("users/bob/name"), &alice, &empty, &theirs, 0));
+        // A write above the granted level is allowed when every changed child is granted.
+        assert!(rules.can_write(&p("users"), &alice, &empty, &mine, 0));
+        let both = json!({"users": {"alice": 1, "bob": 2}});
+        assert!(!rules.can_write(&p("users"), &alice, &empty, &both, 0));
+        let owned = json!({"rooms": {"r": {"owner": "bob"}}});
+        let changed = json!({"rooms": {"r": {"owner": "bob", "x": 1}}});
+        assert!(!rules.can_write(&p("rooms/r/x"), &alice, &owned, &changed, 0));
+        assert!(rules.can_write(&p("rooms/r/x"), &json!({"uid": "bob"}), &owned, &changed, 0));
+        assert!(rules.can_write(&p("clock"), &alice, &empty, &json!({"clock": 5}), 10));
+        assert!(!rules.can_write(&p("clock"), &alice, &empty, &json!({"clock": 50}), 10));
+        assert!(!rules.can_write(&p("other"), &alice, &empty, &json!({"other": 1}), 0));
+    }
+
+    #[test]
+    fn validate_rules_check_new_data_below_the_write() {
+        let rules = Rules::parse(SIGNALING).unwrap();
+        let check =
+            |at: &str, new: Value| rules.validates(&p(at), &Value::Null, &Value::Null, &new, 0);
+        assert!(check("msgs/m1", json!({"msgs": {"m1": {"text": "hi"}}})));
+        assert!(!check(
+            "msgs/m1",
+            json!({"msgs": {"m1": {"text": "too long"}}})
+        ));
+        assert!(!check(
+            "msgs/m1",
+            json!({"msgs": {"m1": {"text": "hi", "x": 1}}})
+        ));
+        assert!(!check("msgs/m1", json!({"msgs": {"m1": {"other": "hi"}}})));
+        assert!(!check("msgs", json!({"msgs": {"m1": {"text": 1}}})));
+        // Deleting needs no validation; locations without rules pass.
+        assert!(check("msgs/m1", Value::Null));
+        assert!(check("rooms/r/x", json!({"rooms": {"r": {"x": 1}}})));
+    }
+
+    #[test]
+    fn expressions() {
+        let ctx_auth = json!({"uid": "u", "token": {"email": "a@b.c"}});
+        let root = json!({"a": {"b": "xyz", "n": 3}});
+        let ctx = Ctx::new(&ctx_auth, 100, &root, &root);
+        let eval = |text: &str| {
+            ctx.eval(&parse_expr(text).unwrap())
+                .map(|v| ctx.json(v))
+                .ok()
+        };
+        assert_eq!(eval("auth.token.email.endsWith('@b.c')"), Some(json!(true)));
+        assert_eq!(
+            eval("root.child('a/b').val().length === 3"),
+            Some(json!(true))
+        );
+        assert_eq!(
+            eval("root.child('a').hasChildren(['b', 'n'])"),
+            Some(json!(true))
+        );
+        assert_eq!(
+            eval("root.child('a/n').val() + 1 > 3 && !false"),
+            Some(json!(true))
+        );
+        assert_eq!(eval("now - 50 == 50"), Some(json!(true)));
+        assert_eq!(eval("'a' + \"b\" == 'ab'"), Some(json!(true)));
+        assert_eq!(
+            eval("root.child('a/b').parent().hasChild('n')"),
+            Some(json!(true))
+        );
+        assert_eq!(eval("auth.uid < 1"), None);
+        assert_eq!(
+            strip_comments("{\"a//b\": 1} // x\n/* y */"),
+            "{\"a//b\": 1} \n "
+        );
+    }
+}
