@@ -140,6 +140,22 @@ install_npm_packages() {
     (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# --- Python: the Firebase Admin SDK that checks the server's compatibility ------------------
+
+COMPAT_VENV="$ROOT/target/compat-venv"
+install_compat_python() {
+    if "$COMPAT_VENV/bin/python" -c 'import firebase_admin' 2>/dev/null; then
+        echo "    firebase-admin $("$COMPAT_VENV/bin/python" -c 'import firebase_admin; print(firebase_admin.__version__)')"
+        return 0
+    fi
+    need_command python3 "install Python 3" || return 1
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null && is_debian; then
+        apt_install python3-venv || return 1
+    fi
+    python3 -m venv "$COMPAT_VENV" || return 1
+    "$COMPAT_VENV/bin/pip" install -q --disable-pip-version-check firebase-admin==7.7.0
+}
+
 step "Rust: wasm32 target" install_wasm_target
 step "wasm-bindgen CLI (= Cargo.lock)" install_wasm_bindgen_cli
 step "wasm-pack" install_cargo_tool wasm-pack wasm-pack
@@ -148,5 +164,6 @@ step "npm dev dependencies (binaryen's wasm-opt, playwright-core)" install_npm_p
 if [ "$SCOPE" = all ]; then
     step "Chromium, ChromeDriver, Firefox" install_browsers
     step "geckodriver" install_cargo_tool geckodriver geckodriver
+    step "Python firebase-admin (compatibility test)" install_compat_python
 fi
 echo "==> setup ($SCOPE) complete"

@@ -2,16 +2,16 @@
 # Runs every test, after installing what they need (scripts/setup.sh).
 #
 #   scripts/test.sh              everything, in the order below
-#   scripts/test.sh PART...      only these parts: lint native chromium firefox e2e
+#   scripts/test.sh PART...      only these parts: lint native compat chromium firefox e2e
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(lint native chromium firefox e2e)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(lint native compat chromium firefox e2e)
 for part in "${PARTS[@]}"; do
-    case "$part" in lint | native | chromium | firefox | e2e) ;;
-        *) echo "unknown part '$part'; parts: lint native chromium firefox e2e" >&2; exit 2 ;;
+    case "$part" in lint | native | compat | chromium | firefox | e2e) ;;
+        *) echo "unknown part '$part'; parts: lint native compat chromium firefox e2e" >&2; exit 2 ;;
     esac
 done
 
@@ -29,9 +29,41 @@ native() {
     cargo test -q --workspace
 }
 
+# The official Firebase Admin SDK (Python) against rtcweb-signal as its emulator host.
+compat() {
+    cargo build -q --release -p rtcweb-signal || return 1
+    (
+        # A short keep-alive: the SDK's listener only notices it was closed on the next event.
+        target/release/rtcweb-signal --listen 127.0.0.1:18463 --keep-alive 1 2>/dev/null &
+        server=$!
+        trap 'kill $server 2>/dev/null' EXIT
+        for _ in $(seq 50); do
+            curl -sf -o /dev/null http://127.0.0.1:18463/.json && break
+            sleep 0.1
+        done
+        RTCWEB_SIGNAL_HOST=127.0.0.1:18463 target/compat-venv/bin/python tests/compat/firebase_admin_test.py
+    )
+}
+
+# The signaling tests (tests/signaling.rs) talk to rtcweb-signal on these ports, through a
+# controller that can restart it.
+DB_PORT=18461
+CONTROL_PORT=18462
+
+# Starts rtcweb-signal under its controller; stops them when this shell exits.
+start_signal_server() {
+    cargo build -q --release -p rtcweb-signal || return 1
+    coproc SIGNAL { node tests/support/signal-controller.mjs "$DB_PORT" "$CONTROL_PORT" 2>&1; }
+    trap 'kill "$SIGNAL_PID" 2>/dev/null; wait "$SIGNAL_PID" 2>/dev/null' EXIT
+    local line
+    read -r -t 30 line <&"${SIGNAL[0]}"
+    [ "$line" = ready ] || { echo "rtcweb-signal did not start: $line" >&2; return 1; }
+}
+
 # wasm-bindgen-test-runner drives the browser whose driver variable is set.
 browser_tests() {
     (
+        start_signal_server || exit 1
         use_wasm_toolchain || exit 1
         export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
         export WASM_BINDGEN_TEST_TIMEOUT=60

@@ -101,6 +101,9 @@ pub enum Error {
         /// The largest message the remote (or the channel's own limit) accepts.
         max: usize,
     },
+    /// Talking to the signaling database failed.
+    #[error("signaling: {0}")]
+    Signaling(crate::signaling::SignalingError),
     /// Any other exception: its name and message as the browser gave them.
     #[error("{name}: {message}")]
     Other {

@@ -70,6 +70,7 @@ mod framing;
 mod ice;
 mod peer;
 mod sdp;
+pub mod signaling;
 mod sys;
 
 pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Oversized};

@@ -27,6 +27,9 @@ struct Args {
     /// Most event streams open at once.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_streams: usize,
+    /// Seconds between keep-alive events on idle streams (Firebase sends one every 30).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    keep_alive: u64,
 }
 
 #[tokio::main]
@@ -38,6 +41,7 @@ async fn main() -> std::process::ExitCode {
         data: args.data,
         room_ttl: std::time::Duration::from_secs(args.room_ttl),
         max_streams: args.max_streams,
+        keep_alive: std::time::Duration::from_secs(args.keep_alive),
         ..Default::default()
     };
     match run(args.listen, config).await {
