@@ -2,7 +2,7 @@
 //!
 //! [`RTCDataChannel`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::mpsc;
@@ -282,6 +282,9 @@ struct Shared {
     sender: RefCell<Option<mpsc::UnboundedSender<Message>>>,
     /// The error event's error, reported by [`DataChannel::closed`].
     error: RefCell<Option<Error>>,
+    /// Whether the channel is open, kept by its events so that sending need not ask the
+    /// browser each time (if it is wrong for a moment, the browser's own check still throws).
+    open: Cell<bool>,
     reassembler: RefCell<Reassembler>,
 }
 
@@ -320,7 +323,9 @@ pub struct DataChannel {
     /// Held while sending, so the parts of a split message never interleave with another.
     send_lock: Mutex<()>,
     close_on_drop: bool,
-    _listeners: [EventListener; 3],
+    /// The remote's maximum message size, read once SCTP is up (it does not change).
+    remote_max_message_size: Cell<Option<usize>>,
+    _listeners: [EventListener; 4],
 }
 
 impl DataChannel {
@@ -355,6 +360,7 @@ impl DataChannel {
         let (sender, receiver) = mpsc::unbounded();
         let shared = Rc::new(Shared {
             sender: RefCell::new(Some(sender)),
+            open: Cell::new(sys::get_string(&raw, "readyState").as_deref() == Some("open")),
             ..Default::default()
         });
 
@@ -393,9 +399,14 @@ impl DataChannel {
                 }
             })
         };
+        let on_open = {
+            let shared = shared.clone();
+            EventListener::new(&raw, "open", move |_| shared.open.set(true))
+        };
         let on_close = {
             let shared = shared.clone();
             EventListener::new(&raw, "close", move |_| {
+                shared.open.set(false);
                 shared.sender.borrow_mut().take();
             })
         };
@@ -409,7 +420,8 @@ impl DataChannel {
             own_limit: None,
             send_lock: Mutex::new(()),
             close_on_drop: true,
-            _listeners: [on_message, on_error, on_close],
+            remote_max_message_size: Cell::new(None),
+            _listeners: [on_message, on_error, on_open, on_close],
         }
     }
 
@@ -521,11 +533,14 @@ impl DataChannel {
     /// # }
     /// ```
     pub fn max_message_size(&self) -> usize {
-        let remote = self
-            .pc
-            .as_ref()
-            .and_then(sys::max_message_size)
-            .unwrap_or(DEFAULT_MAX_MESSAGE_SIZE);
+        let remote = match self.remote_max_message_size.get() {
+            Some(known) => known,
+            None => {
+                let read = self.pc.as_ref().and_then(sys::max_message_size);
+                self.remote_max_message_size.set(read);
+                read.unwrap_or(DEFAULT_MAX_MESSAGE_SIZE)
+            }
+        };
         self.own_limit.map_or(remote, |own| own.min(remote))
     }
 
@@ -714,6 +729,7 @@ impl DataChannel {
     /// # }
     /// ```
     pub fn close(&self) {
+        self.shared.open.set(false);
         self.raw.close();
     }
 

@@ -34,11 +34,11 @@ pub struct EventStream<T> {
 
 impl<T> EventStream<T> {
     /// A stream of `event` on `target`, each mapped by `map` (`None` skips the event), ending
-    /// when `closed` fires.
+    /// when `closed` fires (never, without one).
     pub(crate) fn listen(
         target: &EventTarget,
         event: &'static str,
-        closed: &CloseSignal,
+        closed: Option<&CloseSignal>,
         mut map: impl FnMut(&Event) -> Option<T> + 'static,
     ) -> Self
     where
@@ -54,7 +54,7 @@ impl<T> EventStream<T> {
         EventStream {
             receiver,
             _listeners: vec![listener],
-            closed: Some(closed.subscribe()),
+            closed: closed.map(CloseSignal::subscribe),
         }
     }
 

@@ -59,6 +59,38 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! ## Media
+//!
+//! [`get_user_media`] opens the camera and microphone with typed constraints and returns a
+//! [`LocalMedia`], which stops its tracks when dropped (a capture whose future is dropped early
+//! is stopped too). Tracks go out with [`PeerConnection::add_stream`] or
+//! [`PeerConnection::add_track`], arrive on the other side through [`PeerConnection::tracks`],
+//! and play in a `<video>` with [`MediaStream::attach`]. [`RtpSender::replace_track`] switches
+//! cameras without renegotiation, and [`PeerConnection::stats`] gives typed statistics.
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use rtcweb::{AttachOptions, MediaConstraints, MediaKind, PeerConnection, VideoConstraints};
+//!
+//! # async fn run(caller: &PeerConnection, callee: &PeerConnection, video: &web_sys::HtmlMediaElement) -> Result<(), rtcweb::Error> {
+//! let mut incoming = callee.tracks(); // before the offer is applied
+//! let media = rtcweb::get_user_media(
+//!     &MediaConstraints::audio_video().with_video(VideoConstraints::ideal_size(1280, 720)),
+//! )
+//! .await?;
+//! caller.add_stream(media.stream())?;
+//! // ... offer, answer and candidates as above ...
+//! if let Some(stream) = incoming.next().await.and_then(|r| r.streams.first().cloned()) {
+//!     stream.attach(video, &AttachOptions::default())?;
+//! }
+//! let report = callee.stats().await?;
+//! if let Some(video_in) = report.inbound(MediaKind::Video) {
+//!     println!("{:?}x{:?}, {} packets lost", video_in.frame_width, video_in.frame_height, video_in.packets_lost);
+//! }
+//! drop(media); // camera and microphone off
+//! # Ok(()) }
+//! ```
 
 #[macro_use]
 mod macros;
@@ -68,9 +100,11 @@ mod error;
 mod event;
 mod framing;
 mod ice;
+mod media;
 mod peer;
 mod sdp;
 pub mod signaling;
+mod stats;
 mod sys;
 
 pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Oversized};
@@ -81,10 +115,21 @@ pub use ice::{
     CandidateLine, IceCandidate, IceCandidateType, IceConnectionState, IceGatheringState,
     IceProtocol, IceServer, IceTcpType, IceTransportPolicy, IntoUrls,
 };
+pub use media::{
+    detach, device_changes, enumerate_devices, get_display_media, get_user_media, play,
+    AttachOptions, AudioConstraints, CodecCapability, Constrain, DeviceInfo, DeviceKind,
+    FacingMode, LocalMedia, MediaConstraints, MediaKind, MediaStream, MediaTrack, Range,
+    RemoteTrack, RtpCapabilities, RtpReceiver, RtpSender, TrackConstraints, TrackSettings,
+    TrackState, Transceiver, TransceiverDirection, TransceiverInit, VideoConstraints,
+};
 pub use peer::{
     BundlePolicy, Configuration, OfferOptions, PeerConnection, PeerConnectionState, SignalingState,
 };
 pub use sdp::{SdpType, SessionDescription};
+pub use stats::{
+    CandidatePairState, CandidatePairStats, CodecStats, InboundRtpStats, MediaSourceStats,
+    OutboundRtpStats, RawStats, RemoteInboundRtpStats, StatsReport, StatsValue,
+};
 
 use wasm_bindgen::prelude::*;
 

@@ -654,12 +654,13 @@ impl PeerConnection {
         EventStream::from_receiver(receiver, Some(&self.closed))
     }
 
-    fn listen<T: 'static>(
+    /// A stream of `event` on the connection that ends when the connection closes.
+    pub(crate) fn listen<T: 'static>(
         &self,
         event: &'static str,
         map: impl FnMut(&web_sys::Event) -> Option<T> + 'static,
     ) -> EventStream<T> {
-        EventStream::listen(&self.raw, event, &self.closed, map)
+        EventStream::listen(&self.raw, event, Some(&self.closed), map)
     }
 }
 

@@ -221,6 +221,29 @@ async fn a_subscription_streams_puts_and_patches_and_keeps_a_copy() {
 }
 
 #[wasm_bindgen_test]
+async fn a_stream_the_rules_stop_allowing_is_cancelled() {
+    let gate = Database::new(DB)
+        .reference(&format!("gated/{}", unique("gate")))
+        .unwrap();
+    gate.set(&json!({"open": true})).await.unwrap();
+    let mut changes = gate.subscribe().unwrap();
+    changes.next().await.unwrap().unwrap();
+    // The read rule depends on the data: closing the gate makes the server cancel the stream.
+    gate.child("open").unwrap().set(&false).await.unwrap();
+    match changes.next().await {
+        Some(Err(Error::Signaling(SignalingError::Cancelled(reason)))) => {
+            assert_eq!(reason, "Permission denied")
+        }
+        other => panic!("expected a cancel, got {other:?}"),
+    }
+    assert!(
+        changes.next().await.is_none(),
+        "the stream ends after a cancel"
+    );
+    gate.remove().await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_subscription_reconnects_after_the_server_restarts() {
     let db = Database::new(DB);
     let here = db

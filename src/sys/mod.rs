@@ -13,6 +13,8 @@ use web_sys::{RtcDataChannel, RtcPeerConnection};
 
 use crate::{Error, IceCandidate, SdpType, SessionDescription};
 
+pub(crate) mod media;
+
 #[wasm_bindgen]
 extern "C" {
     /// The methods of `RTCPeerConnection` as this crate calls them: every one catches, and
@@ -57,14 +59,6 @@ extern "C" {
         options: &JsValue,
     ) -> Result<RtcDataChannel, JsValue>;
 
-    /// `RTCDataChannel.send`, catching (web-sys's does too, but takes a view of wasm memory).
-    type DataChannelMethods;
-
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send_str(this: &DataChannelMethods, data: &str) -> Result<(), JsValue>;
-
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send_bytes(this: &DataChannelMethods, data: &js_sys::Uint8Array) -> Result<(), JsValue>;
 }
 
 fn methods(pc: &RtcPeerConnection) -> &PeerConnectionMethods {
@@ -343,18 +337,12 @@ pub(crate) fn create_data_channel(
 }
 
 pub(crate) fn channel_send_str(channel: &RtcDataChannel, text: &str) -> Result<(), Error> {
-    channel
-        .unchecked_ref::<DataChannelMethods>()
-        .send_str(text)
-        .map_err(error_from_js)
+    channel.send_with_str(text).map_err(error_from_js)
 }
 
 pub(crate) fn channel_send_bytes(channel: &RtcDataChannel, bytes: &[u8]) -> Result<(), Error> {
-    // A copy in JS memory: a view into wasm memory would be invalidated if memory grows.
-    channel
-        .unchecked_ref::<DataChannelMethods>()
-        .send_bytes(&js_sys::Uint8Array::from(bytes))
-        .map_err(error_from_js)
+    // A view of wasm memory, without a copy: send() copies the bytes before it returns.
+    channel.send_with_u8_array(bytes).map_err(error_from_js)
 }
 
 /// The error of a data channel's `error` event, or `None` when it only reports that the
@@ -376,7 +364,9 @@ pub(crate) fn channel_error(event: &web_sys::Event) -> Option<Error> {
 /// The data of a `message` event: text, or binary as an `ArrayBuffer` (the channel's
 /// `binaryType` is set to `arraybuffer`; Firefox defaults to `blob`).
 pub(crate) fn message_data(event: &web_sys::Event) -> Option<crate::Message> {
-    let data = get(event, "data");
+    // The typed getter: this runs for every message, and a property read by name would
+    // convert the name to a JS string each time.
+    let data = event.dyn_ref::<web_sys::MessageEvent>()?.data();
     if let Some(text) = data.as_string() {
         return Some(crate::Message::Text(text));
     }
