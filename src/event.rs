@@ -33,20 +33,21 @@ pub struct EventStream<T> {
 }
 
 impl<T> EventStream<T> {
-    /// A stream of `event` on `target`, each mapped by `map` (`None` skips the event), ending
-    /// when `closed` fires (never, without one).
-    pub(crate) fn listen(
+    /// A stream of `event` on `target`, each mapped by `map` to its items (an `Option` for
+    /// zero or one, a `Vec` where one event carries several), ending when `closed` fires
+    /// (never, without one).
+    pub(crate) fn listen<I: IntoIterator<Item = T>>(
         target: &EventTarget,
         event: &'static str,
         closed: Option<&CloseSignal>,
-        mut map: impl FnMut(&Event) -> Option<T> + 'static,
+        mut map: impl FnMut(&Event) -> I + 'static,
     ) -> Self
     where
         T: 'static,
     {
         let (sender, receiver) = mpsc::unbounded();
         let listener = EventListener::new(target, event, move |event| {
-            if let Some(item) = map(event) {
+            for item in map(event) {
                 // Fails only once the stream is gone, and then nobody wants the item.
                 let _ = sender.unbounded_send(item);
             }

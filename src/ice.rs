@@ -33,8 +33,9 @@ use crate::Error;
 /// [`RTCIceServer`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#iceservers
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IceServer {
-    /// The server's URLs (`stun:`, `turn:` or `turns:`).
-    #[serde(with = "one_or_many")]
+    /// The server's URLs (`stun:`, `turn:` or `turns:`). Old browsers' singular `url` is
+    /// read too.
+    #[serde(with = "one_or_many", alias = "url")]
     pub urls: Vec<String>,
     /// User name, for TURN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -571,6 +572,8 @@ mod tests {
         let many: IceServer =
             serde_json::from_str(r#"{"urls":["turn:b"],"username":"u","credential":"p"}"#).unwrap();
         assert_eq!(one.urls, ["stun:a"]);
+        let legacy: IceServer = serde_json::from_str(r#"{"url":"stun:old"}"#).unwrap();
+        assert_eq!(legacy.urls, ["stun:old"]);
         assert_eq!(many, IceServer::new(["turn:b"]).with_credentials("u", "p"));
     }
 }

@@ -91,6 +91,20 @@
 //! drop(media); // camera and microphone off
 //! # Ok(()) }
 //! ```
+//!
+//! ## Old browsers
+//!
+//! Vendor-prefixed constructors (`webkitRTCPeerConnection`, `mozRTCPeerConnection`, ...),
+//! callback-style methods, ICE servers with a singular `url`, `addStream` / `onaddstream` and
+//! the callback `getUserMedia` of old browsers are handled underneath, per call, without
+//! patching `window`. [`implementation`] reports what the page has:
+//!
+//! ```no_run
+//! let found = rtcweb::implementation();
+//! if found.peer_connection.is_none() {
+//!     println!("no WebRTC here");
+//! }
+//! ```
 
 #[macro_use]
 mod macros;
@@ -105,6 +119,7 @@ mod peer;
 mod sdp;
 pub mod signaling;
 mod stats;
+pub mod support;
 mod sys;
 
 pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Oversized};
@@ -130,6 +145,7 @@ pub use stats::{
     CandidatePairState, CandidatePairStats, CodecStats, InboundRtpStats, MediaSourceStats,
     OutboundRtpStats, RawStats, RemoteInboundRtpStats, StatsReport, StatsValue,
 };
+pub use support::{implementation, Implementation};
 
 use wasm_bindgen::prelude::*;
 

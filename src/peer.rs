@@ -393,7 +393,8 @@ impl PeerConnection {
     /// `negotiationneeded` fires, and the next offer carries new ICE credentials.
     ///
     /// # Errors
-    /// The browser's error, if it throws.
+    /// The browser's error, if it throws; [`Error::Unsupported`] in browsers without
+    /// `restartIce` (there, create an offer with [`OfferOptions::ice_restart`]).
     ///
     /// ```no_run
     /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
@@ -655,10 +656,10 @@ impl PeerConnection {
     }
 
     /// A stream of `event` on the connection that ends when the connection closes.
-    pub(crate) fn listen<T: 'static>(
+    pub(crate) fn listen<T: 'static, I: IntoIterator<Item = T>>(
         &self,
         event: &'static str,
-        map: impl FnMut(&web_sys::Event) -> Option<T> + 'static,
+        map: impl FnMut(&web_sys::Event) -> I + 'static,
     ) -> EventStream<T> {
         EventStream::listen(&self.raw, event, Some(&self.closed), map)
     }

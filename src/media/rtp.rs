@@ -561,7 +561,9 @@ impl PeerConnection {
     ///
     /// # Errors
     /// [`Error::InvalidAccess`] when the track is already sent on this connection;
-    /// [`Error::InvalidState`] when the connection is closed.
+    /// [`Error::InvalidState`] when the connection is closed; [`Error::Unsupported`] in old
+    /// browsers that have only `addStream` (no senders): use [`add_stream`](Self::add_stream)
+    /// there.
     ///
     /// ```no_run
     /// # fn run(pc: &rtcweb::PeerConnection, media: &rtcweb::LocalMedia) -> Result<(), rtcweb::Error> {
@@ -580,6 +582,8 @@ impl PeerConnection {
     }
 
     /// Sends every track of a stream, in that stream: [`add_track`](Self::add_track) for each.
+    /// In old browsers without `addTrack` it calls the legacy `addStream` instead and returns
+    /// no senders (those browsers have none).
     ///
     /// # Errors
     /// As for [`add_track`](Self::add_track); tracks added before the failure stay added.
@@ -590,6 +594,12 @@ impl PeerConnection {
     /// # Ok(()) }
     /// ```
     pub fn add_stream(&self, stream: &MediaStream) -> Result<Vec<RtpSender>, Error> {
+        if !sys::media::has_add_track(self.as_raw()) {
+            // Old browsers (Chrome before 64, Safari before 11): the legacy addStream, which
+            // has no senders to return.
+            sys::media::add_stream(self.as_raw(), stream.as_raw())?;
+            return Ok(Vec::new());
+        }
         stream
             .tracks()
             .iter()
@@ -615,7 +625,8 @@ impl PeerConnection {
     }
 
     /// Stops sending every track of `stream`: [`remove_track`](Self::remove_track) for each
-    /// sender whose track is in it.
+    /// sender whose track is in it (the legacy `removeStream` in old browsers without
+    /// `addTrack`).
     ///
     /// # Errors
     /// As for [`remove_track`](Self::remove_track).
@@ -626,6 +637,10 @@ impl PeerConnection {
     /// # Ok(()) }
     /// ```
     pub fn remove_stream(&self, stream: &MediaStream) -> Result<(), Error> {
+        if !sys::media::has_add_track(self.as_raw()) {
+            // Old browsers without senders: the legacy removeStream.
+            return sys::media::remove_stream(self.as_raw(), stream.as_raw());
+        }
         let tracks = stream.tracks();
         for sender in self.senders() {
             if sender.track().is_some_and(|t| tracks.contains(&t)) {
@@ -745,6 +760,10 @@ impl PeerConnection {
     /// [`set_remote_description`](Self::set_remote_description), or find them later through
     /// [`receivers`](Self::receivers). The stream ends when the connection is closed.
     ///
+    /// Old browsers without the `track` event (Chrome before 56, Safari before 11) fire
+    /// `addstream` once per remote stream instead: there each of the stream's tracks arrives
+    /// as a [`RemoteTrack`] (video before audio), without receiver or transceiver.
+    ///
     /// ```no_run
     /// use futures::StreamExt;
     /// # async fn run(pc: &rtcweb::PeerConnection) {
@@ -755,9 +774,8 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn tracks(&self) -> EventStream<RemoteTrack> {
-        self.listen("track", |event| {
-            let event = sys::media::track_event(event)?;
-            Some(RemoteTrack {
+        fn remote(event: sys::media::TrackEvent) -> RemoteTrack {
+            RemoteTrack {
                 track: MediaTrack::from_raw(event.track),
                 streams: event
                     .streams
@@ -766,7 +784,17 @@ impl PeerConnection {
                     .collect(),
                 receiver: event.receiver.map(RtpReceiver::from_raw),
                 transceiver: event.transceiver.map(Transceiver::from_raw),
+            }
+        }
+        if sys::media::has_track_event(self.as_raw()) {
+            self.listen("track", |event| sys::media::track_event(event).map(remote))
+        } else {
+            self.listen("addstream", |event| {
+                sys::media::add_stream_event(event)
+                    .into_iter()
+                    .map(remote)
+                    .collect::<Vec<_>>()
             })
-        })
+        }
     }
 }

@@ -176,17 +176,43 @@ fn media_devices() -> Option<JsValue> {
 /// had `webkitGetUserMedia`, Firefox before 36 `mozGetUserMedia`), as a promise.
 fn legacy_get_user_media(constraints: &JsValue) -> Option<Promise> {
     let navigator = navigator();
-    let method = ["getUserMedia", "webkitGetUserMedia", "mozGetUserMedia"]
-        .iter()
-        .map(|name| get(&navigator, name))
-        .find(|m| m.is_function())?;
-    let method: Function = method.unchecked_into();
+    let (_, method) = legacy_get_user_media_method()?;
     Some(Promise::new(&mut |resolve, reject| {
         let args = Array::of3(constraints, &resolve, &reject);
         if let Err(thrown) = Reflect::apply(&method, &navigator, &args) {
             let _ = reject.call1(&JsValue::UNDEFINED, &thrown);
         }
     }))
+}
+
+/// The callback-style `getUserMedia` of `navigator`, with its name.
+fn legacy_get_user_media_method() -> Option<(&'static str, Function)> {
+    let navigator = navigator();
+    ["getUserMedia", "webkitGetUserMedia", "mozGetUserMedia"]
+        .iter()
+        .find_map(|name| {
+            get(&navigator, name)
+                .dyn_into::<Function>()
+                .ok()
+                .map(|f| (*name, f))
+        })
+}
+
+/// Which `getUserMedia` [`get_user_media`] would use, for diagnostics:
+/// `navigator.mediaDevices.getUserMedia`, else `navigator.getUserMedia`,
+/// `navigator.webkitGetUserMedia` or `navigator.mozGetUserMedia`.
+pub(crate) fn get_user_media_name() -> Option<&'static str> {
+    if media_devices().is_some_and(|devices| get(&devices, "getUserMedia").is_function()) {
+        return Some("navigator.mediaDevices.getUserMedia");
+    }
+    if get(&js_sys::global(), "isSecureContext").as_bool() == Some(false) {
+        return None;
+    }
+    legacy_get_user_media_method().map(|(name, _)| match name {
+        "webkitGetUserMedia" => "navigator.webkitGetUserMedia",
+        "mozGetUserMedia" => "navigator.mozGetUserMedia",
+        _ => "navigator.getUserMedia",
+    })
 }
 
 /// Starts `getUserMedia`: the promise, or the error thrown before there is one.
@@ -410,12 +436,67 @@ pub(crate) fn add_track(
         args.push(stream);
     }
     let sender = call_method(pc, "addTrack", &args)
-        .ok_or_else(|| Error::Unsupported("this browser has no RTCPeerConnection.addTrack".into()))?
+        .ok_or_else(|| {
+            Error::Unsupported(
+                "this browser has no RTCPeerConnection.addTrack (nor senders): send whole \
+                 streams with add_stream"
+                    .into(),
+            )
+        })?
         .map_err(error_from_js)?;
     if !sender.is_object() {
         return Err(Error::Operation("addTrack gave no sender".into()));
     }
     Ok(sender.unchecked_into())
+}
+
+/// Whether the connection has `addTrack`; without it (Chrome before 64, Safari before 11)
+/// only whole streams can be sent, with [`add_stream`].
+pub(crate) fn has_add_track(pc: &RtcPeerConnection) -> bool {
+    get(pc, "addTrack").is_function()
+}
+
+/// The legacy `addStream(stream)`, for connections without `addTrack`.
+pub(crate) fn add_stream(pc: &RtcPeerConnection, stream: &MediaStream) -> Result<(), Error> {
+    call_method(pc, "addStream", &Array::of1(stream))
+        .ok_or_else(|| {
+            Error::Unsupported("this browser has neither addTrack nor addStream".into())
+        })?
+        .map(drop)
+        .map_err(error_from_js)
+}
+
+/// The legacy `removeStream(stream)`, for connections without `addTrack`.
+pub(crate) fn remove_stream(pc: &RtcPeerConnection, stream: &MediaStream) -> Result<(), Error> {
+    call_method(pc, "removeStream", &Array::of1(stream))
+        .ok_or_else(|| Error::Unsupported("this browser has no removeStream".into()))?
+        .map(drop)
+        .map_err(error_from_js)
+}
+
+/// Whether the connection fires `track` events. The rule: browsers with the event have an
+/// `ontrack` attribute, `null` until set; where it is `undefined` (absent) and `onaddstream`
+/// exists (Chrome before 56, Safari before 11), remote media arrives as `addstream` events.
+pub(crate) fn has_track_event(pc: &RtcPeerConnection) -> bool {
+    !get(pc, "ontrack").is_undefined() || get(pc, "onaddstream").is_undefined()
+}
+
+/// Reads an `addstream` event as the track events a modern browser would have fired: one per
+/// track of the stream (video before audio).
+pub(crate) fn add_stream_event(event: &web_sys::Event) -> Vec<TrackEvent> {
+    let Some(stream) = object::<MediaStream>(event, "stream") else {
+        return Vec::new();
+    };
+    stream_tracks_of(&stream, Some(MediaKind::Video))
+        .into_iter()
+        .chain(stream_tracks_of(&stream, Some(MediaKind::Audio)))
+        .map(|track| TrackEvent {
+            track: track.unchecked_into(),
+            streams: vec![Clone::clone(&stream)],
+            receiver: None,
+            transceiver: None,
+        })
+        .collect()
 }
 
 pub(crate) fn remove_track(pc: &RtcPeerConnection, sender: &RtcRtpSender) -> Result<(), Error> {
@@ -590,9 +671,51 @@ pub(crate) fn capabilities(class: &str, kind: MediaKind) -> Option<RtpCapabiliti
 // ---------------------------------------------------------------------------------------------
 // getStats.
 
-/// Reads an `RTCStatsReport` (a maplike of plain stats dictionaries).
+/// Reads old Chrome's `RTCStatsResponse`: `result()` lists reports with `id`, `type`,
+/// `timestamp` (a `Date`) and their values as strings through `names()` and `stat(name)`.
+fn read_legacy_response(list: &JsValue) -> Vec<RawStats> {
+    array(list)
+        .iter()
+        .filter(|report| report.is_object())
+        .map(|report| {
+            let mut values = std::collections::BTreeMap::new();
+            for key in ["id", "type"] {
+                if let Some(text) = get_string(report, key) {
+                    values.insert(key.to_owned(), StatsValue::String(text));
+                }
+            }
+            let timestamp = get(report, "timestamp");
+            let millis = timestamp.as_f64().or_else(|| {
+                call_method(&timestamp, "getTime", &Array::new())
+                    .and_then(Result::ok)
+                    .and_then(|n| n.as_f64())
+            });
+            if let Some(millis) = millis {
+                values.insert("timestamp".to_owned(), StatsValue::Number(millis));
+            }
+            let names = call_method(report, "names", &Array::new())
+                .and_then(Result::ok)
+                .unwrap_or(JsValue::UNDEFINED);
+            for name in array(&names).iter().filter_map(JsValue::as_string) {
+                let value = call_method(report, "stat", &Array::of1(&name.as_str().into()))
+                    .and_then(Result::ok)
+                    .unwrap_or(JsValue::UNDEFINED);
+                values.insert(name, stats_value(&value, 1));
+            }
+            RawStats::from_values(values)
+        })
+        .collect()
+}
+
+/// Reads an `RTCStatsReport` (a maplike of plain stats dictionaries), or old Chrome's
+/// `RTCStatsResponse`.
 fn read_report(report: &JsValue) -> Vec<RawStats> {
     let mut entries = Vec::new();
+    if !get(report, "values").is_function() {
+        if let Some(Ok(list)) = call_method(report, "result", &Array::new()) {
+            return read_legacy_response(&list);
+        }
+    }
     let values = call_method(report, "values", &Array::new()).and_then(Result::ok);
     let Some(Ok(Some(iter))) = values.map(|v| js_sys::try_iter(&v)) else {
         return entries;
@@ -645,6 +768,17 @@ pub(crate) async fn peer_stats(
     pc: &RtcPeerConnection,
     selector: Option<&MediaStreamTrack>,
 ) -> Result<Vec<RawStats>, Error> {
+    if super::legacy::callback_only(pc) {
+        let selector = selector.map_or(JsValue::NULL, JsValue::from);
+        let report = if super::legacy::stats_success_first(pc) {
+            // Old Chrome: getStats(success, selector), with an RTCStatsResponse.
+            super::legacy::call_with_success_first(pc, "getStats", &[&selector]).await?
+        } else {
+            // The old specification and old Firefox: getStats(selector, success, failure).
+            super::legacy::call_with_callbacks(pc, "getStats", &[&selector], &[]).await?
+        };
+        return Ok(read_report(&report));
+    }
     let promise = match selector {
         Some(track) => pc_methods(pc).get_stats_for(track),
         None => pc_methods(pc).get_stats(),

@@ -13,6 +13,7 @@ use web_sys::{RtcDataChannel, RtcPeerConnection};
 
 use crate::{Error, IceCandidate, SdpType, SessionDescription};
 
+pub(crate) mod legacy;
 pub(crate) mod media;
 
 #[wasm_bindgen]
@@ -95,6 +96,18 @@ fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
 /// (and `errorDetail`, `constraint`), a JS `Error` by its constructor name, anything else as
 /// text.
 pub(crate) fn error_from_js(value: JsValue) -> Error {
+    // Firefox before 26 failed mozGetUserMedia with a bare string code instead of an error.
+    if let Some(code) = value.as_string() {
+        let name = match code.as_str() {
+            "PERMISSION_DENIED" => Some("PermissionDeniedError"),
+            "NO_DEVICES_FOUND" => Some("DevicesNotFoundError"),
+            "HARDWARE_UNAVAILABLE" => Some("SourceUnavailableError"),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return Error::from_dom(name, &code);
+        }
+    }
     let message = get_string(&value, "message").unwrap_or_else(|| {
         value
             .as_string()
@@ -117,7 +130,10 @@ pub(crate) fn error_from_js(value: JsValue) -> Error {
     };
     match error {
         Error::Overconstrained { message, .. } => Error::Overconstrained {
-            constraint: get_string(&value, "constraint").unwrap_or_default(),
+            // Chrome's old ConstraintNotSatisfiedError named it `constraintName`.
+            constraint: get_string(&value, "constraint")
+                .or_else(|| get_string(&value, "constraintName"))
+                .unwrap_or_default(),
             message,
         },
         other => other,
@@ -125,10 +141,22 @@ pub(crate) fn error_from_js(value: JsValue) -> Error {
 }
 
 /// Awaits a promise from a binding that may also throw before returning it.
+///
+/// A binding's declared `Promise` is not checked by wasm-bindgen: an old browser's
+/// callback-style method returns `undefined` instead, and awaiting that would throw inside
+/// `JsFuture`. Anything but a promise or a thenable is an [`Error::Unsupported`].
 async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, Error> {
-    JsFuture::from(promise.map_err(error_from_js)?)
-        .await
-        .map_err(error_from_js)
+    let value: JsValue = promise.map_err(error_from_js)?.into();
+    let promise = if value.is_instance_of::<Promise>() {
+        value.unchecked_into()
+    } else if get(&value, "then").is_function() {
+        Promise::resolve(&value)
+    } else {
+        return Err(Error::Unsupported(
+            "the browser's method returned no promise (a callback-style implementation)".into(),
+        ));
+    };
+    JsFuture::from(promise).await.map_err(error_from_js)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,21 +216,36 @@ pub(crate) fn candidate_from_js(value: &JsValue) -> IceCandidate {
 // ---------------------------------------------------------------------------------------------
 // RTCPeerConnection.
 
-/// The `RTCConfiguration` dictionary for [`crate::Configuration`].
-fn configuration_to_js(config: &crate::Configuration) -> JsValue {
+/// The `RTCConfiguration` dictionary for [`crate::Configuration`]. With `legacy_url`, each
+/// URL of a server becomes an entry of its own with a singular `url` (the form of the
+/// prefixed implementations, see [`legacy::legacy_ice_urls`]); otherwise a server is one
+/// entry with `urls`.
+fn configuration_to_js(config: &crate::Configuration, legacy_url: bool) -> JsValue {
     let dict = Object::new();
     let servers = js_sys::Array::new();
-    for server in &config.ice_servers {
+    let entry = |server: &crate::IceServer| {
         let entry = Object::new();
-        let urls: js_sys::Array = server.urls.iter().map(|u| JsValue::from_str(u)).collect();
-        set(&entry, "urls", urls);
         if let Some(username) = &server.username {
             set(&entry, "username", username.as_str());
         }
         if let Some(credential) = &server.credential {
             set(&entry, "credential", credential.as_str());
         }
-        servers.push(&entry);
+        entry
+    };
+    for server in &config.ice_servers {
+        if legacy_url {
+            for url in &server.urls {
+                let one = entry(server);
+                set(&one, "url", url.as_str());
+                servers.push(&one);
+            }
+        } else {
+            let all = entry(server);
+            let urls: js_sys::Array = server.urls.iter().map(|u| JsValue::from_str(u)).collect();
+            set(&all, "urls", urls);
+            servers.push(&all);
+        }
     }
     set(&dict, "iceServers", servers);
     set(
@@ -220,14 +263,22 @@ fn configuration_to_js(config: &crate::Configuration) -> JsValue {
 pub(crate) fn new_peer_connection(
     config: &crate::Configuration,
 ) -> Result<RtcPeerConnection, Error> {
-    let constructor = get(&js_sys::global(), "RTCPeerConnection");
-    let Some(constructor) = constructor.dyn_ref::<js_sys::Function>() else {
+    let Some((name, constructor)) = legacy::resolve(&legacy::PEER_CONNECTIONS) else {
         return Err(Error::Unsupported(
-            "this browser has no RTCPeerConnection".into(),
+            "this browser has no RTCPeerConnection (nor a prefixed one): no WebRTC".into(),
         ));
     };
-    let args = js_sys::Array::of1(&configuration_to_js(config));
-    let pc = Reflect::construct(constructor, &args).map_err(error_from_js)?;
+    let legacy_url = legacy::legacy_ice_urls(name);
+    let args = js_sys::Array::of1(&configuration_to_js(config, legacy_url));
+    // Prefixed constructors take legacy constraints as a second argument; the standard one
+    // takes none, so it gets nothing.
+    if name != legacy::PEER_CONNECTIONS[0] {
+        args.push(&legacy::legacy_peer_constraints());
+    }
+    let pc = Reflect::construct(&constructor, &args).map_err(error_from_js)?;
+    if !pc.is_object() {
+        return Err(Error::Operation(format!("new {name} gave nothing")));
+    }
     Ok(pc.unchecked_into())
 }
 
@@ -245,12 +296,21 @@ pub(crate) async fn create_offer(
     if let Some(video) = options.offer_to_receive_video {
         set(&dict, "offerToReceiveVideo", video);
     }
-    let offer = settle(methods(pc).create_offer(&dict)).await?;
+    let offer = if legacy::callback_only(pc) {
+        let constraints = legacy::legacy_offer_constraints(options);
+        legacy::call_with_callbacks(pc, "createOffer", &[], &[&constraints]).await?
+    } else {
+        settle(methods(pc).create_offer(&dict)).await?
+    };
     description_from_js(&offer)?.ok_or_else(|| Error::Operation("createOffer gave nothing".into()))
 }
 
 pub(crate) async fn create_answer(pc: &RtcPeerConnection) -> Result<SessionDescription, Error> {
-    let answer = settle(methods(pc).create_answer()).await?;
+    let answer = if legacy::callback_only(pc) {
+        legacy::call_with_callbacks(pc, "createAnswer", &[], &[]).await?
+    } else {
+        settle(methods(pc).create_answer()).await?
+    };
     description_from_js(&answer)?
         .ok_or_else(|| Error::Operation("createAnswer gave nothing".into()))
 }
@@ -259,14 +319,49 @@ pub(crate) async fn set_local_description(
     pc: &RtcPeerConnection,
     description: Option<&SessionDescription>,
 ) -> Result<(), Error> {
-    let promise = match description {
-        Some(description) => {
-            description.validate()?;
-            methods(pc).set_local_description(&description_to_js(description))
+    let created;
+    let description = match description {
+        Some(description) => description,
+        None if legacy::callback_only(pc) => {
+            // Callback-only implementations predate the parameterless form: create what the
+            // signaling state calls for, then apply it.
+            created = match get_string(pc, "signalingState").as_deref() {
+                Some("have-remote-offer") => create_answer(pc).await?,
+                _ => create_offer(pc, &crate::OfferOptions::default()).await?,
+            };
+            &created
         }
-        None => methods(pc).set_local_description_implicit(),
+        None => {
+            return settle(methods(pc).set_local_description_implicit())
+                .await
+                .map(drop)
+        }
     };
-    settle(promise).await.map(drop)
+    description.validate()?;
+    let init = description_arg(pc, description)?;
+    if legacy::callback_only(pc) {
+        legacy::call_with_callbacks(pc, "setLocalDescription", &[&init], &[])
+            .await
+            .map(drop)
+    } else {
+        settle(methods(pc).set_local_description(&init))
+            .await
+            .map(drop)
+    }
+}
+
+/// The argument for `setLocalDescription` / `setRemoteDescription`: a plain dictionary, or an
+/// `RTCSessionDescription` (or `mozRTCSessionDescription`) where the implementation needs one.
+fn description_arg(
+    pc: &RtcPeerConnection,
+    description: &SessionDescription,
+) -> Result<JsValue, Error> {
+    let init = description_to_js(description);
+    if legacy::needs_instances(pc, legacy::SESSION_DESCRIPTIONS[0]) {
+        legacy::instance(&legacy::SESSION_DESCRIPTIONS, &init)
+    } else {
+        Ok(init)
+    }
 }
 
 pub(crate) async fn set_remote_description(
@@ -274,21 +369,50 @@ pub(crate) async fn set_remote_description(
     description: &SessionDescription,
 ) -> Result<(), Error> {
     description.validate()?;
-    settle(methods(pc).set_remote_description(&description_to_js(description)))
-        .await
-        .map(drop)
+    let init = description_arg(pc, description)?;
+    if legacy::callback_only(pc) {
+        legacy::call_with_callbacks(pc, "setRemoteDescription", &[&init], &[])
+            .await
+            .map(drop)
+    } else {
+        settle(methods(pc).set_remote_description(&init))
+            .await
+            .map(drop)
+    }
 }
 
 pub(crate) async fn add_ice_candidate(
     pc: &RtcPeerConnection,
     candidate: &IceCandidate,
 ) -> Result<(), Error> {
-    settle(methods(pc).add_ice_candidate(&candidate_to_js(candidate)))
-        .await
-        .map(drop)
+    let legacy = legacy::needs_instances(pc, legacy::ICE_CANDIDATES[0]);
+    if legacy && candidate.is_end_of_candidates() {
+        // Implementations that need candidate instances (callback-only, or with only
+        // mozRTCIceCandidate) predate the end-of-candidates marker and may throw on an empty
+        // candidate. They end ICE by themselves, so the marker is dropped here.
+        return Ok(());
+    }
+    let init = candidate_to_js(candidate);
+    if !legacy {
+        return settle(methods(pc).add_ice_candidate(&init)).await.map(drop);
+    }
+    let init = legacy::instance(&legacy::ICE_CANDIDATES, &init)?;
+    if legacy::callback_only(pc) {
+        legacy::call_with_callbacks(pc, "addIceCandidate", &[&init], &[])
+            .await
+            .map(drop)
+    } else {
+        settle(methods(pc).add_ice_candidate(&init)).await.map(drop)
+    }
 }
 
 pub(crate) fn restart_ice(pc: &RtcPeerConnection) -> Result<(), Error> {
+    if !get(pc, "restartIce").is_function() {
+        // Older browsers restart ICE only through an offer with `iceRestart`.
+        return Err(Error::Unsupported(
+            "this browser has no restartIce: create an offer with ice_restart".into(),
+        ));
+    }
     methods(pc).restart_ice().map_err(error_from_js)
 }
 
