@@ -201,6 +201,44 @@ pub struct OfferOptions {
     pub offer_to_receive_video: Option<bool>,
 }
 
+impl OfferOptions {
+    /// Reads offer constraints in any of the forms browsers have taken: the modern
+    /// `{offerToReceiveAudio, iceRestart}`, the old `{mandatory: {OfferToReceiveAudio,
+    /// IceRestart}}`, and the old `{optional: [{OfferToReceiveVideo: true}]}`. Unknown keys
+    /// (such as `VoiceActivityDetection`) are ignored, as browsers ignored them.
+    ///
+    /// ```
+    /// let legacy = serde_json::json!({"mandatory": {"OfferToReceiveAudio": true, "OfferToReceiveVideo": false}});
+    /// let options = rtcweb::OfferOptions::from_constraints(&legacy);
+    /// assert_eq!(options.offer_to_receive_audio, Some(true));
+    /// assert_eq!(options.offer_to_receive_video, Some(false));
+    /// ```
+    pub fn from_constraints(constraints: &serde_json::Value) -> Self {
+        let mut options = OfferOptions::default();
+        let mut read = |dict: &serde_json::Value| {
+            let Some(dict) = dict.as_object() else { return };
+            for (key, value) in dict {
+                let Some(flag) = value.as_bool() else {
+                    continue;
+                };
+                // Old names are capitalised; modern ones camelCase.
+                match key.to_ascii_lowercase().as_str() {
+                    "offertoreceiveaudio" => options.offer_to_receive_audio = Some(flag),
+                    "offertoreceivevideo" => options.offer_to_receive_video = Some(flag),
+                    "icerestart" => options.ice_restart = flag,
+                    _ => {}
+                }
+            }
+        };
+        read(constraints);
+        read(&constraints["mandatory"]);
+        for optional in constraints["optional"].as_array().into_iter().flatten() {
+            read(optional);
+        }
+        options
+    }
+}
+
 /// A connection to one remote peer ([`RTCPeerConnection`]).
 ///
 /// Dropping it removes its listeners, closes the connection and ends its streams. It is not
@@ -685,5 +723,73 @@ impl std::fmt::Debug for PeerConnection {
             .field("signaling_state", &self.signaling_state())
             .field("connection_state", &self.connection_state())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn offer_constraints_read_in_every_form() {
+        let modern = OfferOptions::from_constraints(
+            &json!({"offerToReceiveVideo": true, "iceRestart": true}),
+        );
+        assert_eq!(
+            modern,
+            OfferOptions {
+                ice_restart: true,
+                offer_to_receive_audio: None,
+                offer_to_receive_video: Some(true)
+            }
+        );
+        let mandatory = OfferOptions::from_constraints(
+            &json!({"mandatory": {"OfferToReceiveAudio": true, "IceRestart": true, "VoiceActivityDetection": false}}),
+        );
+        assert_eq!(mandatory.offer_to_receive_audio, Some(true));
+        assert!(mandatory.ice_restart);
+        let optional = OfferOptions::from_constraints(
+            &json!({"optional": [{"OfferToReceiveVideo": false}, {"DtlsSrtpKeyAgreement": true}]}),
+        );
+        assert_eq!(optional.offer_to_receive_video, Some(false));
+        assert_eq!(
+            OfferOptions::from_constraints(&json!(null)),
+            OfferOptions::default()
+        );
+        assert_eq!(
+            OfferOptions::from_constraints(&json!({"mandatory": "nonsense"})),
+            OfferOptions::default()
+        );
+    }
+
+    #[test]
+    fn configuration_validation_follows_the_spec() {
+        let with = |urls: &str| Configuration {
+            ice_servers: vec![IceServer::new(urls)],
+            ..Default::default()
+        };
+        assert_eq!(with("stun:stun.example.org:3478").validate(), Ok(()));
+        assert_eq!(with("stuns:example.org").validate(), Ok(()));
+        assert!(matches!(with("stun:").validate(), Err(Error::Syntax(_))));
+        assert!(matches!(
+            with("example.org").validate(),
+            Err(Error::Syntax(_))
+        ));
+        assert!(matches!(
+            with("turn://example.org").validate(),
+            Err(Error::Syntax(_))
+        ));
+        assert!(matches!(
+            with("turns:example.org").validate(),
+            Err(Error::InvalidAccess(_))
+        ));
+        let turn = Configuration {
+            ice_servers: vec![
+                IceServer::new("turn:example.org?transport=tcp").with_credentials("u", "p")
+            ],
+            ..Default::default()
+        };
+        assert_eq!(turn.validate(), Ok(()));
     }
 }
