@@ -27,6 +27,17 @@ export function make_element(tag) {
   return el;
 }
 export function remove_element(el) { el.remove(); }
+// An old browser's media element: no srcObject (Chrome before 52), and a URL.createObjectURL
+// that still takes a MediaStream (today's browsers removed that). Returns a restore function
+// and records what createObjectURL and revokeObjectURL were given.
+export function pretend_no_src_object(el, log) {
+  const proto = Object.getPrototypeOf(el);
+  Object.setPrototypeOf(el, new Proxy(proto, { has: (t, k) => k !== "srcObject" && k in t }));
+  const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
+  URL.createObjectURL = (obj) => { log.created = obj; return "blob:" + location.origin + "/fake-stream"; };
+  URL.revokeObjectURL = (url) => { log.revoked = url; };
+  return () => { URL.createObjectURL = create; URL.revokeObjectURL = revoke; Object.setPrototypeOf(el, proto); };
+}
 export function video_width(el) { return el.videoWidth; }
 export function current_time(el) { return el.currentTime; }
 // Frames the element has shown: Chromium counts them in getVideoPlaybackQuality(); Firefox
@@ -119,6 +130,7 @@ export function fire_device_change() {
 extern "C" {
     fn make_element(tag: &str) -> HtmlMediaElement;
     fn remove_element(element: &HtmlMediaElement);
+    fn pretend_no_src_object(element: &HtmlMediaElement, log: &js_sys::Object) -> js_sys::Function;
     fn video_width(element: &HtmlMediaElement) -> f64;
     fn current_time(element: &HtmlMediaElement) -> f64;
     fn shown_frames(element: &HtmlMediaElement) -> f64;
@@ -868,4 +880,33 @@ async fn the_remote_track_stream_ends_when_the_connection_closes() {
     let mut tracks = pc.tracks();
     pc.close();
     assert!(tracks.next().await.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn attach_falls_back_to_a_blob_url_without_src_object() {
+    let media = get_user_media(&MediaConstraints::video_only())
+        .await
+        .unwrap();
+    let element = make_element("video");
+    let log = js_sys::Object::new();
+    let restore = pretend_no_src_object(&element, &log);
+    let attached = media.stream().attach(&element, &AttachOptions::default());
+    let created = js_sys::Reflect::get(&log, &"created".into()).unwrap();
+    let src = element.src();
+    rtcweb::detach(&element);
+    let revoked = js_sys::Reflect::get(&log, &"revoked".into()).unwrap();
+    let _ = restore.call0(&JsValue::NULL);
+    remove_element(&element);
+
+    attached.unwrap();
+    assert!(
+        created.is_instance_of::<web_sys::MediaStream>(),
+        "createObjectURL got {created:?}"
+    );
+    assert!(src.ends_with("/fake-stream"), "src is {src}");
+    assert_eq!(
+        revoked.as_string(),
+        Some(src),
+        "detach revokes the blob URL"
+    );
 }
