@@ -13,17 +13,11 @@ async fn call(room_id: &str) -> Result<(), rtcweb::Error> {
     room.join("caller").await?;
     let pc = std::rc::Rc::new(PeerConnection::new(&Configuration::default())?);
 
-    // Trickle ICE through the room, both ways.
+    // Trickle ICE through the room: ours as they are found...
     let (mut local, outgoing) = (pc.ice_candidates(), room.clone());
     spawn_local(async move {
         while let Some(candidate) = local.next().await {
             let _ = outgoing.push_candidate("caller", &candidate).await;
-        }
-    });
-    let (mut remote, incoming) = (room.candidates("callee")?, pc.clone());
-    spawn_local(async move {
-        while let Some(Ok(candidate)) = remote.next().await {
-            let _ = incoming.add_ice_candidate(&candidate).await;
         }
     });
 
@@ -33,6 +27,15 @@ async fn call(room_id: &str) -> Result<(), rtcweb::Error> {
     room.send("offer", &offer).await?;
     let answer: SessionDescription = room.recv("answer").await?;
     pc.set_remote_description(&answer).await?;
+
+    // ... and theirs once the answer is set (a candidate before it is refused); the room's
+    // stream starts with the candidates already pushed.
+    let (mut remote, incoming) = (room.candidates("callee")?, pc.clone());
+    spawn_local(async move {
+        while let Some(Ok(candidate)) = remote.next().await {
+            let _ = incoming.add_ice_candidate(&candidate).await;
+        }
+    });
 
     chat.opened().await?;
     chat.send_text("hello").await?; // waits for room in the browser's send queue

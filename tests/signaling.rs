@@ -372,25 +372,29 @@ async fn two_peers_connect_through_a_room() {
     let caller = Rc::new(PeerConnection::new(&Configuration::default()).unwrap());
     let callee = Rc::new(PeerConnection::new(&Configuration::default()).unwrap());
 
-    // Each side trickles its candidates into the room and adds the other's.
-    for (pc, room, me, other) in [
-        (caller.clone(), caller_room.clone(), "caller", "callee"),
-        (callee.clone(), callee_room.clone(), "callee", "caller"),
+    // Each side trickles its candidates into the room as they are found.
+    for (pc, room, me) in [
+        (caller.clone(), caller_room.clone(), "caller"),
+        (callee.clone(), callee_room.clone(), "callee"),
     ] {
         let mut local = pc.ice_candidates();
-        let outgoing = room.clone();
         spawn_local(async move {
             while let Some(candidate) = local.next().await {
-                let _ = outgoing.push_candidate(me, &candidate).await;
-            }
-        });
-        let mut remote = room.candidates(other).unwrap();
-        spawn_local(async move {
-            while let Some(Ok(candidate)) = remote.next().await {
-                let _ = pc.add_ice_candidate(&candidate).await;
+                let _ = room.push_candidate(me, &candidate).await;
             }
         });
     }
+    // ... and adds the other's once it has the remote description (a candidate before it is
+    // refused); the room's stream starts with the candidates already pushed.
+    let add_remote_candidates = |pc: Rc<PeerConnection>, room: &Room, other: &str| {
+        let mut remote = room.candidates(other).unwrap();
+        spawn_local(async move {
+            while let Some(Ok(candidate)) = remote.next().await {
+                // A failure shows as the channel never opening, which the test asserts.
+                let _ = pc.add_ice_candidate(&candidate).await;
+            }
+        });
+    };
 
     let mut incoming = callee.data_channels();
     let channel = caller
@@ -402,12 +406,14 @@ async fn two_peers_connect_through_a_room() {
 
     let offer: SessionDescription = callee_room.recv("offer").await.unwrap();
     callee.set_remote_description(&offer).await.unwrap();
+    add_remote_candidates(callee.clone(), &callee_room, "caller");
     let answer = callee.create_answer().await.unwrap();
     callee.set_local_description(&answer).await.unwrap();
     callee_room.send("answer", &answer).await.unwrap();
 
     let answer: SessionDescription = caller_room.recv("answer").await.unwrap();
     caller.set_remote_description(&answer).await.unwrap();
+    add_remote_candidates(caller.clone(), &caller_room, "callee");
 
     channel.opened().await.unwrap();
     let remote = incoming.next().await.unwrap();
