@@ -63,19 +63,10 @@ impl Rules {
     /// Whether `auth` may read at `at` in the tree `root`.
     pub(crate) fn can_read(&self, at: &[String], auth: &Value, root: &Value, now: u64) -> bool {
         let mut ctx = Ctx::new(auth, now, root, root);
-        let mut node = &self.root;
-        for depth in 0..=at.len() {
-            ctx.here = at.get(..depth).unwrap_or_default().to_vec();
-            if ctx.grants(&node.read) {
-                return true;
-            }
-            let Some(key) = at.get(depth) else { break };
-            match node.child(key, &mut ctx.vars) {
-                Some(next) => node = next,
-                None => return false,
-            }
-        }
-        false
+        matches!(
+            self.descend(at, &mut ctx, |node| &node.read),
+            Descent::Granted
+        )
     }
 
     /// Whether `auth` may change the tree from `old` to `new` by a write at `at`: a `.write`
@@ -89,21 +80,48 @@ impl Rules {
         now: u64,
     ) -> bool {
         let mut ctx = Ctx::new(auth, now, old, new);
+        match self.descend(at, &mut ctx, |node| &node.write) {
+            Descent::Granted => true,
+            Descent::Denied => false,
+            Descent::Reached(node) => {
+                ctx.here = at.to_vec();
+                covers_changes(node, &mut ctx)
+            }
+        }
+    }
+
+    /// Walks the rules from the root down to `at`; rules cascade, so the first `rule` that
+    /// grants on the way grants everything below it.
+    fn descend<'a>(
+        &'a self,
+        at: &[String],
+        ctx: &mut Ctx<'_>,
+        rule: fn(&Node) -> &Option<Expr>,
+    ) -> Descent<'a> {
         let mut node = &self.root;
         for depth in 0..=at.len() {
             ctx.here = at.get(..depth).unwrap_or_default().to_vec();
-            if ctx.grants(&node.write) {
-                return true;
+            if ctx.grants(rule(node)) {
+                return Descent::Granted;
             }
             let Some(key) = at.get(depth) else { break };
             match node.child(key, &mut ctx.vars) {
                 Some(next) => node = next,
-                None => return false,
+                None => return Descent::Denied,
             }
         }
-        ctx.here = at.to_vec();
-        covers_changes(node, &mut ctx)
+        Descent::Reached(node)
     }
+}
+
+/// Where [`Rules::descend`] ended.
+enum Descent<'a> {
+    /// A rule on the way granted.
+    Granted,
+    /// The rules have nothing at some key on the way, so nothing below can grant.
+    Denied,
+    /// No rule on the way granted; this is the rules' node at the location.
+    Reached(&'a Node),
 }
 
 impl Rules {
