@@ -11,7 +11,7 @@ use gloo_events::EventListener;
 use web_sys::{RtcDataChannel, RtcDataChannelType, RtcPeerConnection};
 
 use crate::event::{next_event, EventStream};
-use crate::framing::{self, Frame, Reassembler, SPLIT_PROTOCOL};
+use crate::framing::{self, Reassembler, SPLIT_PROTOCOL};
 use crate::{sys, Error};
 
 /// The async senders wait while more than this many bytes are queued in the browser.
@@ -611,12 +611,7 @@ impl DataChannel {
     /// # }
     /// ```
     pub fn messages(&self) -> EventStream<Message> {
-        let receiver = self
-            .receiver
-            .borrow_mut()
-            .take()
-            .unwrap_or_else(|| mpsc::unbounded().1);
-        EventStream::from_receiver(receiver, None)
+        EventStream::take_once(&self.receiver, None)
     }
 
     /// Sends text now, without waiting for the browser's queue to drain.
@@ -761,8 +756,8 @@ impl DataChannel {
     fn plan(
         &self,
         size: usize,
-        split: impl FnOnce() -> Vec<Frame>,
-    ) -> Result<Option<Vec<Frame>>, Error> {
+        split: impl FnOnce() -> Vec<Message>,
+    ) -> Result<Option<Vec<Message>>, Error> {
         self.check_open()?;
         // In split mode every message is framed, so the receiver can always tell.
         if self.split {
@@ -811,27 +806,23 @@ impl DataChannel {
         }
     }
 
-    async fn send_frames(&self, frames: &[Frame]) -> Result<(), Error> {
+    async fn send_frames(&self, frames: &[Message]) -> Result<(), Error> {
         for frame in frames {
-            match frame {
-                Frame::Text(text) => {
-                    self.wait_for_room(text.len()).await?;
-                    sys::channel_send_str(&self.raw, text)?;
-                }
-                Frame::Binary(bytes) => {
-                    self.wait_for_room(bytes.len()).await?;
-                    sys::channel_send_bytes(&self.raw, bytes)?;
-                }
-            }
+            self.wait_for_room(frame.len()).await?;
+            self.send_raw(frame)?;
         }
         Ok(())
     }
 
-    fn send_frames_now(&self, frames: &[Frame]) -> Result<(), Error> {
-        frames.iter().try_for_each(|frame| match frame {
-            Frame::Text(text) => sys::channel_send_str(&self.raw, text),
-            Frame::Binary(bytes) => sys::channel_send_bytes(&self.raw, bytes),
-        })
+    fn send_frames_now(&self, frames: &[Message]) -> Result<(), Error> {
+        frames.iter().try_for_each(|frame| self.send_raw(frame))
+    }
+
+    fn send_raw(&self, frame: &Message) -> Result<(), Error> {
+        match frame {
+            Message::Text(text) => sys::channel_send_str(&self.raw, text),
+            Message::Binary(bytes) => sys::channel_send_bytes(&self.raw, bytes),
+        }
     }
 }
 

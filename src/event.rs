@@ -59,14 +59,18 @@ impl<T> EventStream<T> {
         }
     }
 
-    /// A stream of what is sent on `receiver`; it ends when every sender is dropped, or when
-    /// `closed` fires.
-    pub(crate) fn from_receiver(
-        receiver: mpsc::UnboundedReceiver<T>,
+    /// The stream of the one receiver kept in `slot` (whose sender was fed since the owner was
+    /// made, so nothing is missed); it ends when every sender is dropped, or when `closed`
+    /// fires. Later calls find the slot empty and get a stream that has already ended.
+    pub(crate) fn take_once(
+        slot: &RefCell<Option<mpsc::UnboundedReceiver<T>>>,
         closed: Option<&CloseSignal>,
     ) -> Self {
         EventStream {
-            receiver,
+            receiver: slot
+                .borrow_mut()
+                .take()
+                .unwrap_or_else(|| mpsc::unbounded().1),
             _listeners: Vec::new(),
             closed: closed.map(CloseSignal::subscribe),
         }

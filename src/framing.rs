@@ -18,16 +18,9 @@ pub const MAX_REASSEMBLED: usize = 64 * 1024 * 1024;
 const FINAL: u8 = 0;
 const MORE: u8 = 1;
 
-/// One frame on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Frame {
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-/// Splits a text message into frames of at most `max` bytes each (UTF-8), cutting only at
+/// Splits a text message into frames (each one message on the wire) of at most `max` bytes each (UTF-8), cutting only at
 /// character boundaries.
-pub(crate) fn split_text(text: &str, max: usize) -> Vec<Frame> {
+pub(crate) fn split_text(text: &str, max: usize) -> Vec<Message> {
     // One byte for the flag, and room for at least one character of up to four bytes.
     let room = max.saturating_sub(1).max(4);
     let mut frames = Vec::new();
@@ -42,7 +35,7 @@ pub(crate) fn split_text(text: &str, max: usize) -> Vec<Frame> {
         let mut frame = String::with_capacity(part.len() + 1);
         frame.push(char::from(flag));
         frame.push_str(part);
-        frames.push(Frame::Text(frame));
+        frames.push(Message::Text(frame));
         if tail.is_empty() {
             return frames;
         }
@@ -51,10 +44,10 @@ pub(crate) fn split_text(text: &str, max: usize) -> Vec<Frame> {
 }
 
 /// Splits a binary message into frames of at most `max` bytes each.
-pub(crate) fn split_binary(bytes: &[u8], max: usize) -> Vec<Frame> {
+pub(crate) fn split_binary(bytes: &[u8], max: usize) -> Vec<Message> {
     let room = max.saturating_sub(1).max(1);
     if bytes.is_empty() {
-        return vec![Frame::Binary(vec![FINAL])];
+        return vec![Message::Binary(vec![FINAL])];
     }
     let count = bytes.len().div_ceil(room);
     bytes
@@ -64,7 +57,7 @@ pub(crate) fn split_binary(bytes: &[u8], max: usize) -> Vec<Frame> {
             let mut frame = Vec::with_capacity(part.len() + 1);
             frame.push(if i + 1 == count { FINAL } else { MORE });
             frame.extend_from_slice(part);
-            Frame::Binary(frame)
+            Message::Binary(frame)
         })
         .collect()
 }
@@ -142,32 +135,16 @@ impl Reassembler {
     }
 }
 
-impl From<Frame> for Message {
-    fn from(frame: Frame) -> Message {
-        match frame {
-            Frame::Text(text) => Message::Text(text),
-            Frame::Binary(bytes) => Message::Binary(bytes),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn roundtrip(frames: Vec<Frame>) -> Vec<Message> {
+    fn roundtrip(frames: Vec<Message>) -> Vec<Message> {
         let mut reassembler = Reassembler::default();
         frames
             .into_iter()
-            .filter_map(|frame| reassembler.push(frame.into()).unwrap())
+            .filter_map(|frame| reassembler.push(frame).unwrap())
             .collect()
-    }
-
-    fn frame_len(frame: &Frame) -> usize {
-        match frame {
-            Frame::Text(t) => t.len(),
-            Frame::Binary(b) => b.len(),
-        }
     }
 
     #[test]
@@ -175,7 +152,7 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
         let frames = split_binary(&data, 1000);
         assert_eq!(frames.len(), 11); // 999 bytes of payload each
-        assert!(frames.iter().all(|f| frame_len(f) <= 1000));
+        assert!(frames.iter().all(|f| f.len() <= 1000));
         assert_eq!(roundtrip(frames), [Message::Binary(data)]);
     }
 
@@ -184,14 +161,14 @@ mod tests {
         let text = "héllo wörld ✓ 🎉".repeat(500);
         let frames = split_text(&text, 100);
         assert!(frames.len() > 1);
-        assert!(frames.iter().all(|f| frame_len(f) <= 100));
+        assert!(frames.iter().all(|f| f.len() <= 100));
         assert_eq!(roundtrip(frames), [Message::Text(text)]);
     }
 
     #[test]
     fn small_and_empty_messages_are_one_frame() {
-        assert_eq!(split_text("", 10), [Frame::Text("\0".into())]);
-        assert_eq!(split_binary(&[], 10), [Frame::Binary(vec![0])]);
+        assert_eq!(split_text("", 10), [Message::Text("\0".into())]);
+        assert_eq!(split_binary(&[], 10), [Message::Binary(vec![0])]);
         assert_eq!(
             roundtrip(split_text("hi", 10)),
             [Message::Text("hi".into())]

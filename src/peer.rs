@@ -685,12 +685,7 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn data_channels(&self) -> EventStream<DataChannel> {
-        let receiver = self
-            .incoming
-            .borrow_mut()
-            .take()
-            .unwrap_or_else(|| mpsc::unbounded().1);
-        EventStream::from_receiver(receiver, Some(&self.closed))
+        EventStream::take_once(&self.incoming, Some(&self.closed))
     }
 
     /// A stream of `event` on the connection that ends when the connection closes.
