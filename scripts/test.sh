@@ -15,6 +15,13 @@ for part in "${PARTS[@]}"; do
     esac
 done
 
+# Ports of the servers the tests start; RTCWEB_TEST_PORT_BASE moves all three, so that two
+# checkouts can run their suites side by side on one machine.
+PORT_BASE="${RTCWEB_TEST_PORT_BASE:-18461}"
+DB_PORT=$PORT_BASE
+CONTROL_PORT=$((PORT_BASE + 1))
+COMPAT_PORT=$((PORT_BASE + 2))
+
 TOTAL_START=$SECONDS
 scripts/setup.sh all || exit 1
 
@@ -34,21 +41,19 @@ compat() {
     cargo build -q --release -p rtcweb-signal || return 1
     (
         # A short keep-alive: the SDK's listener only notices it was closed on the next event.
-        target/release/rtcweb-signal --listen 127.0.0.1:18463 --keep-alive 1 2>/dev/null &
+        target/release/rtcweb-signal --listen 127.0.0.1:$COMPAT_PORT --keep-alive 1 2>/dev/null &
         server=$!
         trap 'kill $server 2>/dev/null' EXIT
         for _ in $(seq 50); do
-            curl -sf -o /dev/null http://127.0.0.1:18463/.json && break
+            curl -sf -o /dev/null http://127.0.0.1:$COMPAT_PORT/.json && break
             sleep 0.1
         done
-        RTCWEB_SIGNAL_HOST=127.0.0.1:18463 target/compat-venv/bin/python tests/compat/firebase_admin_test.py
+        RTCWEB_SIGNAL_HOST=127.0.0.1:$COMPAT_PORT target/compat-venv/bin/python tests/compat/firebase_admin_test.py
     )
 }
 
-# The signaling tests (tests/signaling.rs) talk to rtcweb-signal on these ports, through a
-# controller that can restart it.
-DB_PORT=18461
-CONTROL_PORT=18462
+# The signaling tests (tests/signaling.rs) talk to rtcweb-signal on DB_PORT, through a
+# controller on CONTROL_PORT that can restart it.
 
 # Starts rtcweb-signal under its controller; stops them when this shell exits.
 start_signal_server() {
@@ -66,6 +71,7 @@ browser_tests() {
         start_signal_server || exit 1
         use_wasm_toolchain || exit 1
         export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+        export RTCWEB_TEST_DB="http://127.0.0.1:$DB_PORT" RTCWEB_TEST_CONTROL="http://127.0.0.1:$CONTROL_PORT"
         export WASM_BINDGEN_TEST_TIMEOUT=60
         unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
         export "$1"
