@@ -59,3 +59,16 @@ use_wasm_toolchain() {
 locked_wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
+
+# Sets up wasm-bindgen-test-runner to run wasm32 tests in one headless browser (chromium or
+# firefox): the wasm toolchain, the runner, and only that browser's driver. Call in a subshell.
+use_browser_runner() {
+    use_wasm_toolchain || return 1
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+    unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
+    case "$1" in
+        chromium) export CHROMEDRIVER="$(command -v chromedriver)" ;;
+        firefox) export GECKODRIVER="$(command -v geckodriver)" ;;
+        *) echo "unknown browser '$1'" >&2; return 1 ;;
+    esac
+}

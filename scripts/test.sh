@@ -15,8 +15,9 @@ for part in "${PARTS[@]}"; do
     esac
 done
 
-# Ports of the servers the tests start; RTCWEB_TEST_PORT_BASE moves all three, so that two
-# checkouts can run their suites side by side on one machine.
+# Ports of the servers the tests start (each database port's controller listens on the next
+# one); RTCWEB_TEST_PORT_BASE moves them all, so that two checkouts can run their suites side
+# by side on one machine.
 PORT_BASE="${RTCWEB_TEST_PORT_BASE:-18461}"
 DB_PORT=$PORT_BASE
 CONTROL_PORT=$((PORT_BASE + 1))
@@ -36,50 +37,42 @@ native() {
     cargo test -q --workspace
 }
 
-# The official Firebase Admin SDK (Python) against rtcweb-signal as its emulator host.
-compat() {
-    cargo build -q --release -p rtcweb-signal || return 1
-    (
-        # A short keep-alive: the SDK's listener only notices it was closed on the next event.
-        target/release/rtcweb-signal --listen 127.0.0.1:$COMPAT_PORT --keep-alive 1 2>/dev/null &
-        server=$!
-        trap 'kill $server 2>/dev/null' EXIT
-        for _ in $(seq 50); do
-            curl -sf -o /dev/null http://127.0.0.1:$COMPAT_PORT/.json && break
-            sleep 0.1
-        done
-        RTCWEB_SIGNAL_HOST=127.0.0.1:$COMPAT_PORT target/compat-venv/bin/python tests/compat/firebase_admin_test.py
-    )
-}
-
-# The signaling tests (tests/signaling.rs) talk to rtcweb-signal on DB_PORT, through a
-# controller on CONTROL_PORT that can restart it.
-
-# Starts rtcweb-signal under its controller; stops them when this shell exits.
+# Starts rtcweb-signal under its restarting controller (tests/support/signal-controller.mjs)
+# on DB_PORT and DB_PORT+1, with the given server arguments (default: a fresh data file and
+# tests/support/rules.json); stops it when this shell exits.
 start_signal_server() {
+    local db_port="$1"
+    shift
     cargo build -q --release -p rtcweb-signal || return 1
-    coproc SIGNAL { node tests/support/signal-controller.mjs "$DB_PORT" "$CONTROL_PORT" 2>&1; }
+    coproc SIGNAL { node tests/support/signal-controller.mjs "$db_port" "$((db_port + 1))" "$@" 2>&1; }
     trap 'kill "$SIGNAL_PID" 2>/dev/null; wait "$SIGNAL_PID" 2>/dev/null' EXIT
     local line
     read -r -t 30 line <&"${SIGNAL[0]}"
     [ "$line" = ready ] || { echo "rtcweb-signal did not start: $line" >&2; return 1; }
 }
 
-# wasm-bindgen-test-runner drives the browser whose driver variable is set.
+# The official Firebase Admin SDK (Python) against rtcweb-signal as its emulator host.
+compat() {
+    (
+        # A short keep-alive: the SDK's listener only notices it was closed on the next event.
+        start_signal_server "$COMPAT_PORT" --keep-alive 1 || exit 1
+        RTCWEB_SIGNAL_HOST=127.0.0.1:$COMPAT_PORT target/compat-venv/bin/python tests/compat/firebase_admin_test.py
+    )
+}
+
+# wasm-bindgen-test-runner in one browser: the browser tests (tests/web.rs, whose signaling
+# tests talk to rtcweb-signal on DB_PORT, restarted through CONTROL_PORT) and tests/legacy.rs.
 browser_tests() {
     (
-        start_signal_server || exit 1
-        use_wasm_toolchain || exit 1
-        export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+        start_signal_server "$DB_PORT" || exit 1
+        use_browser_runner "$1" || exit 1
         export RTCWEB_TEST_DB="http://127.0.0.1:$DB_PORT" RTCWEB_TEST_CONTROL="http://127.0.0.1:$CONTROL_PORT"
         export WASM_BINDGEN_TEST_TIMEOUT=60
-        unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
-        export "$1"
         cargo test -p rtcweb --lib --tests --target "$WASM_TARGET"
     )
 }
-chromium() { browser_tests "CHROMEDRIVER=$(command -v chromedriver)"; }
-firefox() { browser_tests "GECKODRIVER=$(command -v geckodriver)"; }
+chromium() { browser_tests chromium; }
+firefox() { browser_tests firefox; }
 
 e2e() {
     scripts/build.sh || return 1

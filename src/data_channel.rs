@@ -10,9 +10,15 @@ use futures::lock::Mutex;
 use gloo_events::EventListener;
 use web_sys::{RtcDataChannel, RtcDataChannelType, RtcPeerConnection};
 
+use crate::error::Error;
 use crate::event::{next_event, EventStream};
-use crate::framing::{self, Reassembler, SPLIT_PROTOCOL};
-use crate::{sys, Error};
+use crate::sys;
+use crate::types::framing::{self, Reassembler};
+
+pub use crate::types::channel::{
+    DataChannelOptions, DataChannelState, Message, Oversized, SPLIT_PROTOCOL,
+};
+pub use crate::types::framing::MAX_REASSEMBLED;
 
 /// The async senders wait while more than this many bytes are queued in the browser.
 const HIGH_WATER_MARK: usize = 1024 * 1024;
@@ -20,260 +26,6 @@ const HIGH_WATER_MARK: usize = 1024 * 1024;
 const LOW_WATER_MARK: u32 = 256 * 1024;
 /// The maximum message size to assume when the remote's is unknown (RFC 8841 §6.1).
 const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024;
-
-/// A received message.
-///
-/// ```
-/// use rtcweb::Message;
-///
-/// let m = Message::Text("hi".into());
-/// assert_eq!(m.as_text(), Some("hi"));
-/// assert_eq!(m.len(), 2);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Message {
-    /// A text message.
-    Text(String),
-    /// A binary message.
-    Binary(Vec<u8>),
-}
-
-impl Message {
-    /// The text, for a text message.
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::Message::Binary(vec![1]).as_text(), None);
-    /// ```
-    pub fn as_text(&self) -> Option<&str> {
-        match self {
-            Message::Text(text) => Some(text),
-            Message::Binary(_) => None,
-        }
-    }
-
-    /// The message's bytes: the UTF-8 of a text message.
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::Message::Text("A".into()).as_bytes(), b"A");
-    /// ```
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Message::Text(text) => text.as_bytes(),
-            Message::Binary(bytes) => bytes,
-        }
-    }
-
-    /// The size in bytes (UTF-8 for text), as the browser counts it.
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::Message::Text("é".into()).len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.as_bytes().len()
-    }
-
-    /// Whether the message is empty.
-    ///
-    /// ```
-    /// assert!(rtcweb::Message::Binary(vec![]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// What to do with a message larger than the remote accepts.
-///
-/// ```
-/// let options = rtcweb::DataChannelOptions::new("files").oversized(rtcweb::Oversized::Split);
-/// assert_eq!(options.oversized, rtcweb::Oversized::Split);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Oversized {
-    /// Refuse it with [`Error::MessageTooLarge`].
-    #[default]
-    Refuse,
-    /// Split it into parts that the receiving side of this crate puts back together. The
-    /// channel's protocol becomes `"rtcweb-split"`, which tells the other side; the framing is
-    /// described in the crate's README for JavaScript peers.
-    Split,
-}
-
-/// How to create a data channel ([`RTCDataChannelInit`]).
-///
-/// ```
-/// use rtcweb::DataChannelOptions;
-///
-/// // Unordered, at most 3 retransmissions: fresh game state beats old state.
-/// let options = DataChannelOptions::new("state").unordered().max_retransmits(3);
-/// assert!(!options.ordered);
-/// ```
-///
-/// [`RTCDataChannelInit`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createDataChannel#options
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataChannelOptions {
-    /// The channel's name, seen by the other side.
-    pub label: String,
-    /// Deliver in order (the default).
-    pub ordered: bool,
-    /// Partial reliability: give up a message after this many retransmissions.
-    pub max_retransmits: Option<u16>,
-    /// Partial reliability: give up a message after this many milliseconds.
-    pub max_packet_life_time: Option<u16>,
-    /// A subprotocol name, seen by the other side.
-    pub protocol: String,
-    /// Negotiated out of band with this id: both sides create the channel with the same id and
-    /// no `datachannel` event fires.
-    pub negotiated_id: Option<u16>,
-    /// What sending a message above the remote's maximum size does.
-    pub oversized: Oversized,
-    /// A limit of the channel's own below the remote's maximum message size.
-    pub max_message_size: Option<usize>,
-}
-
-impl DataChannelOptions {
-    /// Reliable, ordered options with this label.
-    ///
-    /// ```
-    /// let options = rtcweb::DataChannelOptions::new("chat");
-    /// assert!(options.ordered && options.max_retransmits.is_none());
-    /// ```
-    pub fn new(label: impl Into<String>) -> Self {
-        DataChannelOptions {
-            label: label.into(),
-            ordered: true,
-            max_retransmits: None,
-            max_packet_life_time: None,
-            protocol: String::new(),
-            negotiated_id: None,
-            oversized: Oversized::Refuse,
-            max_message_size: None,
-        }
-    }
-
-    /// Messages may arrive out of order.
-    ///
-    /// ```
-    /// assert!(!rtcweb::DataChannelOptions::new("x").unordered().ordered);
-    /// ```
-    pub fn unordered(mut self) -> Self {
-        self.ordered = false;
-        self
-    }
-
-    /// Gives up a message after `count` retransmissions.
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").max_retransmits(0);
-    /// assert_eq!(o.max_retransmits, Some(0));
-    /// ```
-    pub fn max_retransmits(mut self, count: u16) -> Self {
-        self.max_retransmits = Some(count);
-        self
-    }
-
-    /// Gives up a message after `millis` milliseconds.
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").max_packet_life_time(500);
-    /// assert_eq!(o.max_packet_life_time, Some(500));
-    /// ```
-    pub fn max_packet_life_time(mut self, millis: u16) -> Self {
-        self.max_packet_life_time = Some(millis);
-        self
-    }
-
-    /// Sets the subprotocol name.
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").protocol("json");
-    /// assert_eq!(o.protocol, "json");
-    /// ```
-    pub fn protocol(mut self, protocol: impl Into<String>) -> Self {
-        self.protocol = protocol.into();
-        self
-    }
-
-    /// Negotiates the channel out of band with this id (0 to 65534).
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").negotiated(7);
-    /// assert_eq!(o.negotiated_id, Some(7));
-    /// ```
-    pub fn negotiated(mut self, id: u16) -> Self {
-        self.negotiated_id = Some(id);
-        self
-    }
-
-    /// Chooses what sending an oversized message does.
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").oversized(rtcweb::Oversized::Split);
-    /// assert_eq!(o.oversized, rtcweb::Oversized::Split);
-    /// ```
-    pub fn oversized(mut self, oversized: Oversized) -> Self {
-        self.oversized = oversized;
-        self
-    }
-
-    /// Limits messages to `bytes`, below whatever the remote accepts.
-    ///
-    /// ```
-    /// let o = rtcweb::DataChannelOptions::new("x").max_message_size(16 * 1024);
-    /// assert_eq!(o.max_message_size, Some(16384));
-    /// ```
-    pub fn max_message_size(mut self, bytes: usize) -> Self {
-        self.max_message_size = Some(bytes);
-        self
-    }
-
-    /// Checks the combination before the browser sees it; gives the protocol to announce.
-    pub(crate) fn validate(&self) -> Result<&str, Error> {
-        if self.max_retransmits.is_some() && self.max_packet_life_time.is_some() {
-            return Err(Error::Type(
-                "a data channel takes max_retransmits or max_packet_life_time, not both".into(),
-            ));
-        }
-        if self.negotiated_id == Some(u16::MAX) {
-            return Err(Error::Type(
-                "a negotiated data channel id must be at most 65534".into(),
-            ));
-        }
-        if self.max_message_size == Some(0) {
-            return Err(Error::Type("max_message_size must be above zero".into()));
-        }
-        match self.oversized {
-            Oversized::Refuse => Ok(&self.protocol),
-            Oversized::Split if self.protocol.is_empty() || self.protocol == SPLIT_PROTOCOL => {
-                Ok(SPLIT_PROTOCOL)
-            }
-            Oversized::Split => Err(Error::Type(format!(
-                "a splitting channel announces itself with the protocol {SPLIT_PROTOCOL:?}, so it cannot also use {:?}",
-                self.protocol
-            ))),
-        }
-    }
-}
-
-string_enum! {
-    /// The state of a data channel ([`RTCDataChannel.readyState`]).
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::DataChannelState::Open.as_str(), "open");
-    /// ```
-    ///
-    /// [`RTCDataChannel.readyState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/readyState
-    pub enum DataChannelState("data channel state") {
-        /// Being set up.
-        Connecting = "connecting",
-        /// Ready to send and receive.
-        Open = "open",
-        /// Closing; nothing more can be sent.
-        Closing = "closing",
-        /// Closed.
-        Closed = "closed",
-    }
-}
 
 /// What the channel's event listeners share with the handle.
 #[derive(Default)]
@@ -292,7 +44,7 @@ struct Shared {
 ///
 /// Messages are received from the moment the handle exists, so none is lost before
 /// [`messages`](Self::messages) is called. Dropping the handle removes its listeners and
-/// closes the channel, unless it was [`detach`](Self::detach)ed. It is not `Clone`, because
+/// closes the channel, unless it was taken back with [`into_raw`](Self::into_raw). It is not `Clone`, because
 /// dropping closes: share it through an `Rc`.
 ///
 /// ```no_run
@@ -334,7 +86,7 @@ impl DataChannel {
         options: &DataChannelOptions,
     ) -> Result<Self, Error> {
         let protocol = options.validate()?;
-        let raw = sys::create_data_channel(pc, options, protocol)?;
+        let raw = sys::channel::create_data_channel(pc, options, protocol)?;
         let mut channel = DataChannel::wrap(raw, Some(pc.clone()));
         channel.own_limit = options.max_message_size;
         Ok(channel)
@@ -368,7 +120,7 @@ impl DataChannel {
             let shared = shared.clone();
             let raw = raw.clone();
             EventListener::new(&raw.clone(), "message", move |event| {
-                let Some(message) = sys::message_data(event) else {
+                let Some(message) = sys::channel::message_data(event) else {
                     return;
                 };
                 let message = if split {
@@ -394,7 +146,7 @@ impl DataChannel {
         let on_error = {
             let shared = shared.clone();
             EventListener::new(&raw, "error", move |event| {
-                if let Some(error) = sys::channel_error(event) {
+                if let Some(error) = sys::channel::channel_error(event) {
                     shared.error.borrow_mut().get_or_insert(error);
                 }
             })
@@ -506,7 +258,7 @@ impl DataChannel {
     ///
     /// ```no_run
     /// # fn run(channel: &rtcweb::DataChannel) {
-    /// if channel.ready_state() == rtcweb::DataChannelState::Open { /* ... */ }
+    /// if channel.ready_state() == rtcweb::data_channel::DataChannelState::Open { /* ... */ }
     /// # }
     /// ```
     pub fn ready_state(&self) -> DataChannelState {
@@ -536,7 +288,7 @@ impl DataChannel {
         let remote = match self.remote_max_message_size.get() {
             Some(known) => known,
             None => {
-                let read = self.pc.as_ref().and_then(sys::max_message_size);
+                let read = self.pc.as_ref().and_then(sys::peer::max_message_size);
                 self.remote_max_message_size.set(read);
                 read.unwrap_or(DEFAULT_MAX_MESSAGE_SIZE)
             }
@@ -632,7 +384,7 @@ impl DataChannel {
             framing::split_text(text, self.max_message_size())
         })?
         .map_or_else(
-            || sys::channel_send_str(&self.raw, text),
+            || sys::channel::channel_send_str(&self.raw, text),
             |frames| self.send_frames_now(&frames),
         )
     }
@@ -653,7 +405,7 @@ impl DataChannel {
             framing::split_binary(bytes, self.max_message_size())
         })?
         .map_or_else(
-            || sys::channel_send_bytes(&self.raw, bytes),
+            || sys::channel::channel_send_bytes(&self.raw, bytes),
             |frames| self.send_frames_now(&frames),
         )
     }
@@ -685,7 +437,7 @@ impl DataChannel {
         })? {
             None => {
                 self.wait_for_room(text.len()).await?;
-                sys::channel_send_str(&self.raw, text)
+                sys::channel::channel_send_str(&self.raw, text)
             }
             Some(frames) => self.send_frames(&frames).await,
         }
@@ -708,7 +460,7 @@ impl DataChannel {
         })? {
             None => {
                 self.wait_for_room(bytes.len()).await?;
-                sys::channel_send_bytes(&self.raw, bytes)
+                sys::channel::channel_send_bytes(&self.raw, bytes)
             }
             Some(frames) => self.send_frames(&frames).await,
         }
@@ -744,10 +496,10 @@ impl DataChannel {
     ///
     /// ```no_run
     /// # fn run(channel: rtcweb::DataChannel) {
-    /// let raw = channel.detach();
+    /// let raw = channel.into_raw();
     /// # }
     /// ```
-    pub fn detach(mut self) -> RtcDataChannel {
+    pub fn into_raw(mut self) -> RtcDataChannel {
         self.close_on_drop = false;
         self.raw.clone()
     }
@@ -820,8 +572,8 @@ impl DataChannel {
 
     fn send_raw(&self, frame: &Message) -> Result<(), Error> {
         match frame {
-            Message::Text(text) => sys::channel_send_str(&self.raw, text),
-            Message::Binary(bytes) => sys::channel_send_bytes(&self.raw, bytes),
+            Message::Text(text) => sys::channel::channel_send_str(&self.raw, text),
+            Message::Binary(bytes) => sys::channel::channel_send_bytes(&self.raw, bytes),
         }
     }
 }

@@ -5,6 +5,9 @@
 //! pure, so native tests cover it. The legacy `code` and the message text are never used to
 //! classify: `code` is 0 for many names and messages differ between browsers.
 //!
+//! Failures of the signaling database are a [`SignalingError`], carried in
+//! [`Error::Signaling`].
+//!
 //! [DOMException]: https://developer.mozilla.org/en-US/docs/Web/API/DOMException
 //! [RTCError]: https://developer.mozilla.org/en-US/docs/Web/API/RTCError
 
@@ -103,7 +106,7 @@ pub enum Error {
     },
     /// Talking to the signaling database failed.
     #[error("signaling: {0}")]
-    Signaling(crate::signaling::SignalingError),
+    Signaling(SignalingError),
     /// Any other exception: its name and message as the browser gave them.
     #[error("{name}: {message}")]
     Other {
@@ -191,6 +194,72 @@ impl Error {
     }
 }
 
+/// What went wrong talking to the database.
+///
+/// ```
+/// use rtcweb::error::SignalingError;
+///
+/// let err = SignalingError::Http { status: 400, message: "Invalid path".into() };
+/// assert_eq!(err.to_string(), "the database answered 400: Invalid path");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalingError {
+    /// The server could not be reached (a network error, or no server at that address).
+    #[error("the database is unreachable: {0}")]
+    Unreachable(String),
+    /// The server refused by its security rules (HTTP 401 or 403).
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// Any other HTTP error, with Firebase's `{"error": ...}` message.
+    #[error("the database answered {status}: {message}")]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// Firebase's error message, or the response text.
+        message: String,
+    },
+    /// The server's answer is not the JSON expected, or a value does not fit the type asked for.
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// The server cancelled a stream, because the rules no longer allow reading it.
+    #[error("the stream was cancelled: {0}")]
+    Cancelled(String),
+    /// The stream's auth token expired or was revoked.
+    #[error("the stream's credential was revoked")]
+    AuthRevoked,
+    /// A path or key that Firebase does not accept.
+    #[error("invalid path: {0}")]
+    InvalidPath(String),
+}
+
+impl SignalingError {
+    /// The error for a failed status: Firebase's `{"error": "..."}` message where there is one.
+    ///
+    /// ```
+    /// use rtcweb::error::SignalingError;
+    ///
+    /// let err = SignalingError::from_status(401, r#"{"error": "Permission denied"}"#);
+    /// assert_eq!(err, SignalingError::PermissionDenied("Permission denied".into()));
+    /// ```
+    pub fn from_status(status: u16, body: &str) -> SignalingError {
+        let message = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| body.trim().to_owned());
+        match status {
+            401 | 403 => SignalingError::PermissionDenied(message),
+            _ => SignalingError::Http { status, message },
+        }
+    }
+}
+
+impl From<SignalingError> for Error {
+    fn from(err: SignalingError) -> Self {
+        Error::Signaling(err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +335,30 @@ mod tests {
     fn error_is_send_sync_and_static() {
         fn assert_bounds<T: Send + Sync + 'static + std::error::Error>() {}
         assert_bounds::<Error>();
+    }
+
+    #[test]
+    fn status_errors_carry_firebase_messages() {
+        assert_eq!(
+            SignalingError::from_status(401, r#"{"error":"Permission denied"}"#),
+            SignalingError::PermissionDenied("Permission denied".into())
+        );
+        assert_eq!(
+            SignalingError::from_status(
+                400,
+                r#"{"error" : "Invalid path: Invalid token in path"}"#
+            ),
+            SignalingError::Http {
+                status: 400,
+                message: "Invalid path: Invalid token in path".into()
+            }
+        );
+        assert_eq!(
+            SignalingError::from_status(502, "Bad Gateway\n"),
+            SignalingError::Http {
+                status: 502,
+                message: "Bad Gateway".into()
+            }
+        );
     }
 }

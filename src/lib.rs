@@ -66,12 +66,12 @@
 //! [`LocalMedia`], which stops its tracks when dropped (a capture whose future is dropped early
 //! is stopped too). Tracks go out with [`PeerConnection::add_stream`] or
 //! [`PeerConnection::add_track`], arrive on the other side through [`PeerConnection::tracks`],
-//! and play in a `<video>` with [`MediaStream::attach`]. [`RtpSender::replace_track`] switches
+//! and play in a `<video>` with [`MediaStream::attach`]. [`media::RtpSender::replace_track`] switches
 //! cameras without renegotiation, and [`PeerConnection::stats`] gives typed statistics.
 //!
 //! ```no_run
 //! use futures::StreamExt;
-//! use rtcweb::{AttachOptions, MediaConstraints, MediaKind, PeerConnection, VideoConstraints};
+//! use rtcweb::{MediaConstraints, PeerConnection, media::{AttachOptions, MediaKind, VideoConstraints}};
 //!
 //! # async fn run(caller: &PeerConnection, callee: &PeerConnection, video: &web_sys::HtmlMediaElement) -> Result<(), rtcweb::Error> {
 //! let mut incoming = callee.tracks(); // before the offer is applied
@@ -97,10 +97,10 @@
 //! Vendor-prefixed constructors (`webkitRTCPeerConnection`, `mozRTCPeerConnection`, ...),
 //! callback-style methods, ICE servers with a singular `url`, `addStream` / `onaddstream` and
 //! the callback `getUserMedia` of old browsers are handled underneath, per call, without
-//! patching `window`. [`implementation`] reports what the page has:
+//! patching `window`. [`support::implementation`] reports what the page has:
 //!
 //! ```no_run
-//! let found = rtcweb::implementation();
+//! let found = rtcweb::support::implementation();
 //! if found.peer_connection.is_none() {
 //!     println!("no WebRTC here");
 //! }
@@ -109,43 +109,26 @@
 #[macro_use]
 mod macros;
 
-mod data_channel;
-mod error;
-mod event;
-mod framing;
-mod ice;
-mod media;
-mod peer;
-mod sdp;
-pub mod signaling;
-mod stats;
-pub mod support;
+pub mod error;
+pub mod event;
 mod sys;
+mod types;
 
-pub use data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message, Oversized};
+pub mod data_channel;
+pub mod media;
+pub mod peer;
+pub mod signaling;
+pub mod support;
+
+pub use types::{ice, sdp, stats};
+
+// What a user reaches for first; everything else is in its concept's module.
+pub use data_channel::{DataChannel, DataChannelOptions, Message};
 pub use error::Error;
-pub use event::EventStream;
-pub use framing::{MAX_REASSEMBLED, SPLIT_PROTOCOL};
-pub use ice::{
-    CandidateLine, IceCandidate, IceCandidateType, IceConnectionState, IceGatheringState,
-    IceProtocol, IceServer, IceTcpType, IceTransportPolicy, IntoUrls,
-};
-pub use media::{
-    detach, device_changes, enumerate_devices, get_display_media, get_user_media, play,
-    AttachOptions, AudioConstraints, CodecCapability, Constrain, DeviceInfo, DeviceKind,
-    FacingMode, LocalMedia, MediaConstraints, MediaKind, MediaStream, MediaTrack, Range,
-    RemoteTrack, RtpCapabilities, RtpReceiver, RtpSender, TrackConstraints, TrackSettings,
-    TrackState, Transceiver, TransceiverDirection, TransceiverInit, VideoConstraints,
-};
-pub use peer::{
-    BundlePolicy, Configuration, OfferOptions, PeerConnection, PeerConnectionState, SignalingState,
-};
-pub use sdp::{SdpType, SessionDescription};
-pub use stats::{
-    CandidatePairState, CandidatePairStats, CodecStats, InboundRtpStats, MediaSourceStats,
-    OutboundRtpStats, RawStats, RemoteInboundRtpStats, StatsReport, StatsValue,
-};
-pub use support::{implementation, Implementation};
+pub use ice::{IceCandidate, IceServer};
+pub use media::{get_user_media, LocalMedia, MediaConstraints, MediaStream, MediaTrack};
+pub use peer::{Configuration, PeerConnection};
+pub use sdp::SessionDescription;
 
 use wasm_bindgen::prelude::*;
 

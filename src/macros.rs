@@ -1,25 +1,25 @@
 //! A macro for the browser's string enums, so each is declared once with its names.
 
-/// Declares a `Copy` enum whose variants map one-to-one to the browser's strings, with
-/// `as_str`, `Display`, `FromStr` (an unknown string is [`crate::Error::Parse`]) and serde as
+/// Declares a `Copy` enum (`pub enum Name("what it is" in "public module") { ... }`) whose variants map one-to-one to the browser's strings, with
+/// `as_str`, `Display`, `FromStr` (an unknown string is [`crate::error::Error::Parse`]) and serde as
 /// the same strings.
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
-        $vis:vis enum $name:ident ($what:literal) {
+        $vis:vis enum $name:ident ($what:literal in $module:literal) {
             $(#[$fmeta:meta])* $first:ident = $ftext:literal,
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )*
         }
     ) => {
         string_enum! {
-            @emit $(#[$meta])* $vis enum $name ($what) $first $ftext {
+            @emit $(#[$meta])* $vis enum $name ($what in $module) $first $ftext {
                 $(#[$fmeta])* $first = $ftext,
                 $( $(#[$vmeta])* $variant = $text, )*
             }
         }
     };
     (
-        @emit $(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal) $first:ident $ftext:literal {
+        @emit $(#[$meta:meta])* $vis:vis enum $name:ident ($what:literal in $module:literal) $first:ident $ftext:literal {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
         }
     ) => {
@@ -33,9 +33,9 @@ macro_rules! string_enum {
             /// The name the browser uses for this value; `parse` reads it back.
             ///
             #[doc = concat!(
-                "```\nlet value = rtcweb::", stringify!($name), "::", stringify!($first), ";\n",
+                "```\nlet value = rtcweb::", $module, "::", stringify!($name), "::", stringify!($first), ";\n",
                 "assert_eq!(value.as_str(), \"", $ftext, "\");\n",
-                "assert_eq!(value.as_str().parse::<rtcweb::", stringify!($name), ">().ok(), Some(value));\n```"
+                "assert_eq!(value.as_str().parse::<rtcweb::", $module, "::", stringify!($name), ">().ok(), Some(value));\n```"
             )]
             pub fn as_str(self) -> &'static str {
                 match self { $( $name::$variant => $text, )+ }
@@ -49,12 +49,12 @@ macro_rules! string_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = $crate::Error;
+            type Err = $crate::error::Error;
 
-            fn from_str(s: &str) -> Result<Self, $crate::Error> {
+            fn from_str(s: &str) -> Result<Self, $crate::error::Error> {
                 match s {
                     $( $text => Ok($name::$variant), )+
-                    other => Err($crate::Error::parse($what, format!("unknown value {other:?}"))),
+                    other => Err($crate::error::Error::parse($what, format!("unknown value {other:?}"))),
                 }
             }
         }

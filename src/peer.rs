@@ -6,238 +6,25 @@ use std::cell::RefCell;
 
 use futures::channel::mpsc;
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RtcDataChannel, RtcPeerConnection};
 
+use crate::data_channel::DataChannel;
+use crate::error::Error;
 use crate::event::{CloseSignal, EventStream};
-use crate::{
-    sys, DataChannel, DataChannelOptions, Error, IceCandidate, IceConnectionState,
-    IceGatheringState, IceServer, IceTransportPolicy, SessionDescription,
+use crate::media::{
+    MediaStream, MediaTrack, RemoteTrack, RtpReceiver, RtpSender, Transceiver, TransceiverInit,
 };
+use crate::sys;
+use crate::types::channel::DataChannelOptions;
+use crate::types::ice::{IceCandidate, IceConnectionState, IceGatheringState};
+use crate::types::media::MediaKind;
+use crate::types::sdp::SessionDescription;
+use crate::types::stats::StatsReport;
 
-string_enum! {
-    /// How media tracks are bundled onto transports ([`bundlePolicy`]).
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::BundlePolicy::MaxBundle.as_str(), "max-bundle");
-    /// ```
-    ///
-    /// [`bundlePolicy`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#bundlepolicy
-    #[derive(Default)]
-    pub enum BundlePolicy("bundle policy") {
-        /// One transport per media kind unless the remote bundles.
-        #[default]
-        Balanced = "balanced",
-        /// One transport per track unless the remote bundles.
-        MaxCompat = "max-compat",
-        /// Everything on one transport.
-        MaxBundle = "max-bundle",
-    }
-}
-
-string_enum! {
-    /// Where the offer/answer exchange stands ([`signalingState`]).
-    ///
-    /// ```
-    /// assert_eq!("have-local-offer".parse::<rtcweb::SignalingState>()?, rtcweb::SignalingState::HaveLocalOffer);
-    /// # Ok::<(), rtcweb::Error>(())
-    /// ```
-    ///
-    /// [`signalingState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/signalingState
-    pub enum SignalingState("signaling state") {
-        /// No exchange in progress.
-        Stable = "stable",
-        /// A local offer was set; waiting for the answer.
-        HaveLocalOffer = "have-local-offer",
-        /// A remote offer was set; an answer is due.
-        HaveRemoteOffer = "have-remote-offer",
-        /// A local provisional answer was set.
-        HaveLocalPranswer = "have-local-pranswer",
-        /// A remote provisional answer was set.
-        HaveRemotePranswer = "have-remote-pranswer",
-        /// The connection is closed.
-        Closed = "closed",
-    }
-}
-
-string_enum! {
-    /// The overall state of the connection ([`connectionState`]).
-    ///
-    /// ```
-    /// assert_eq!(rtcweb::PeerConnectionState::Connected.to_string(), "connected");
-    /// ```
-    ///
-    /// [`connectionState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/connectionState
-    pub enum PeerConnectionState("connection state") {
-        /// Nothing started.
-        New = "new",
-        /// ICE or DTLS is being established.
-        Connecting = "connecting",
-        /// Connected.
-        Connected = "connected",
-        /// Connectivity was lost, perhaps for a moment.
-        Disconnected = "disconnected",
-        /// Failed; an ICE restart may recover.
-        Failed = "failed",
-        /// Closed.
-        Closed = "closed",
-    }
-}
-
-impl PeerConnectionState {
-    /// The connection state implied by the ICE state, for browsers without `connectionState`
-    /// (Firefox before 113, Safari before 11).
-    ///
-    /// ```
-    /// use rtcweb::{IceConnectionState, PeerConnectionState};
-    /// assert_eq!(PeerConnectionState::from_ice(IceConnectionState::Completed), PeerConnectionState::Connected);
-    /// ```
-    pub fn from_ice(ice: IceConnectionState) -> Self {
-        match ice {
-            IceConnectionState::New => PeerConnectionState::New,
-            IceConnectionState::Checking => PeerConnectionState::Connecting,
-            IceConnectionState::Connected | IceConnectionState::Completed => {
-                PeerConnectionState::Connected
-            }
-            IceConnectionState::Disconnected => PeerConnectionState::Disconnected,
-            IceConnectionState::Failed => PeerConnectionState::Failed,
-            IceConnectionState::Closed => PeerConnectionState::Closed,
-        }
-    }
-}
-
-/// How to create a peer connection ([`RTCConfiguration`]).
-///
-/// ```
-/// use rtcweb::{Configuration, IceServer, IceTransportPolicy};
-///
-/// let config = Configuration {
-///     ice_servers: vec![
-///         IceServer::new("stun:stun.l.google.com:19302"),
-///         IceServer::new("turn:turn.example.org:3478").with_credentials("user", "secret"),
-///     ],
-///     ice_transport_policy: IceTransportPolicy::All,
-///     ..Default::default()
-/// };
-/// assert_eq!(config.ice_servers.len(), 2);
-/// ```
-///
-/// [`RTCConfiguration`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#configuration
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Configuration {
-    /// STUN and TURN servers.
-    pub ice_servers: Vec<IceServer>,
-    /// Which candidates ICE may use.
-    pub ice_transport_policy: IceTransportPolicy,
-    /// How media is bundled onto transports.
-    pub bundle_policy: BundlePolicy,
-    /// Candidates to gather before an offer exists, to connect faster.
-    pub ice_candidate_pool_size: Option<u8>,
-}
-
-impl Configuration {
-    /// Checks the ICE servers as the specification asks, so every browser refuses the same
-    /// mistakes (Firefox accepts URLs of other schemes that Chromium refuses).
-    ///
-    /// # Errors
-    /// [`Error::Syntax`] for a URL without a `stun:`, `stuns:`, `turn:` or `turns:` scheme or
-    /// without a host; [`Error::InvalidAccess`] for a TURN server without username and
-    /// credential.
-    ///
-    /// ```
-    /// use rtcweb::{Configuration, Error, IceServer};
-    ///
-    /// let bad = Configuration { ice_servers: vec![IceServer::new("http://example.org")], ..Default::default() };
-    /// assert!(matches!(bad.validate(), Err(Error::Syntax(_))));
-    /// let turn = Configuration { ice_servers: vec![IceServer::new("turn:example.org")], ..Default::default() };
-    /// assert!(matches!(turn.validate(), Err(Error::InvalidAccess(_))));
-    /// ```
-    pub fn validate(&self) -> Result<(), Error> {
-        for server in &self.ice_servers {
-            if server.urls.is_empty() {
-                return Err(Error::Syntax("an ICE server needs at least one URL".into()));
-            }
-            for url in &server.urls {
-                let (scheme, rest) = url.split_once(':').unwrap_or(("", ""));
-                let host = rest.split(['?', ':']).next().unwrap_or("");
-                match scheme {
-                    "stun" | "stuns" | "turn" | "turns"
-                        if !host.is_empty() && !rest.starts_with('/') => {}
-                    _ => {
-                        return Err(Error::Syntax(format!(
-                            "{url:?} is not a stun:, stuns:, turn: or turns: URL with a host"
-                        )))
-                    }
-                }
-                if scheme.starts_with("turn")
-                    && (server.username.is_none() || server.credential.is_none())
-                {
-                    return Err(Error::InvalidAccess(format!(
-                        "the TURN server {url:?} needs a username and a credential"
-                    )));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Options of [`PeerConnection::create_offer`] ([`RTCOfferOptions`]).
-///
-/// ```
-/// let restart = rtcweb::OfferOptions { ice_restart: true, ..Default::default() };
-/// assert!(restart.offer_to_receive_video.is_none());
-/// ```
-///
-/// [`RTCOfferOptions`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createOffer#options
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct OfferOptions {
-    /// Gathers new ICE credentials and candidates, restarting ICE.
-    pub ice_restart: bool,
-    /// The legacy way to receive audio without sending any (a recvonly transceiver today).
-    pub offer_to_receive_audio: Option<bool>,
-    /// The legacy way to receive video without sending any.
-    pub offer_to_receive_video: Option<bool>,
-}
-
-impl OfferOptions {
-    /// Reads offer constraints in any of the forms browsers have taken: the modern
-    /// `{offerToReceiveAudio, iceRestart}`, the old `{mandatory: {OfferToReceiveAudio,
-    /// IceRestart}}`, and the old `{optional: [{OfferToReceiveVideo: true}]}`. Unknown keys
-    /// (such as `VoiceActivityDetection`) are ignored, as browsers ignored them.
-    ///
-    /// ```
-    /// let legacy = serde_json::json!({"mandatory": {"OfferToReceiveAudio": true, "OfferToReceiveVideo": false}});
-    /// let options = rtcweb::OfferOptions::from_constraints(&legacy);
-    /// assert_eq!(options.offer_to_receive_audio, Some(true));
-    /// assert_eq!(options.offer_to_receive_video, Some(false));
-    /// ```
-    pub fn from_constraints(constraints: &serde_json::Value) -> Self {
-        let mut options = OfferOptions::default();
-        let mut read = |dict: &serde_json::Value| {
-            let Some(dict) = dict.as_object() else { return };
-            for (key, value) in dict {
-                let Some(flag) = value.as_bool() else {
-                    continue;
-                };
-                // Old names are capitalised; modern ones camelCase.
-                match key.to_ascii_lowercase().as_str() {
-                    "offertoreceiveaudio" => options.offer_to_receive_audio = Some(flag),
-                    "offertoreceivevideo" => options.offer_to_receive_video = Some(flag),
-                    "icerestart" => options.ice_restart = flag,
-                    _ => {}
-                }
-            }
-        };
-        read(constraints);
-        read(&constraints["mandatory"]);
-        for optional in constraints["optional"].as_array().into_iter().flatten() {
-            read(optional);
-        }
-        options
-    }
-}
+pub use crate::types::config::{
+    BundlePolicy, Configuration, OfferOptions, PeerConnectionState, SignalingState,
+};
 
 /// A connection to one remote peer ([`RTCPeerConnection`]).
 ///
@@ -276,7 +63,7 @@ impl PeerConnection {
     /// ```
     pub fn new(config: &Configuration) -> Result<Self, Error> {
         config.validate()?;
-        sys::new_peer_connection(config).map(PeerConnection::from_raw)
+        sys::peer::new_peer_connection(config).map(PeerConnection::from_raw)
     }
 
     /// Wraps a browser connection; from now on the wrapper owns it and closes it on drop.
@@ -324,11 +111,11 @@ impl PeerConnection {
     ///
     /// ```no_run
     /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
-    /// let offer = pc.create_offer(&rtcweb::OfferOptions::default()).await?;
+    /// let offer = pc.create_offer(&rtcweb::peer::OfferOptions::default()).await?;
     /// # Ok(()) }
     /// ```
     pub async fn create_offer(&self, options: &OfferOptions) -> Result<SessionDescription, Error> {
-        sys::create_offer(&self.raw, options).await
+        sys::peer::create_offer(&self.raw, options).await
     }
 
     /// Creates an answer to the remote offer ([`createAnswer`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/createAnswer)).
@@ -344,7 +131,7 @@ impl PeerConnection {
     /// # Ok(()) }
     /// ```
     pub async fn create_answer(&self) -> Result<SessionDescription, Error> {
-        sys::create_answer(&self.raw).await
+        sys::peer::create_answer(&self.raw).await
     }
 
     /// Applies a local offer or answer ([`setLocalDescription`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/setLocalDescription)).
@@ -363,7 +150,7 @@ impl PeerConnection {
         &self,
         description: &SessionDescription,
     ) -> Result<(), Error> {
-        sys::set_local_description(&self.raw, Some(description)).await
+        sys::peer::set_local_description(&self.raw, Some(description)).await
     }
 
     /// Creates and applies whichever description the signaling state calls for (an offer when
@@ -380,7 +167,7 @@ impl PeerConnection {
     /// # Ok(()) }
     /// ```
     pub async fn set_local_description_implicit(&self) -> Result<SessionDescription, Error> {
-        sys::set_local_description(&self.raw, None).await?;
+        sys::peer::set_local_description(&self.raw, None).await?;
         self.local_description().ok_or_else(|| {
             Error::Operation("no local description after setLocalDescription()".into())
         })
@@ -402,7 +189,7 @@ impl PeerConnection {
         &self,
         description: &SessionDescription,
     ) -> Result<(), Error> {
-        sys::set_remote_description(&self.raw, description).await
+        sys::peer::set_remote_description(&self.raw, description).await
     }
 
     /// Adds a remote candidate, or the end of candidates
@@ -423,7 +210,7 @@ impl PeerConnection {
         if !candidate.is_end_of_candidates() {
             candidate.line()?;
         }
-        sys::add_ice_candidate(&self.raw, candidate).await
+        sys::peer::add_ice_candidate(&self.raw, candidate).await
     }
 
     /// Asks for an ICE restart at the next negotiation
@@ -441,7 +228,7 @@ impl PeerConnection {
     /// # Ok(()) }
     /// ```
     pub fn restart_ice(&self) -> Result<(), Error> {
-        sys::restart_ice(&self.raw)
+        sys::peer::restart_ice(&self.raw)
     }
 
     /// Closes the connection and its channels, and ends every stream of it
@@ -450,7 +237,7 @@ impl PeerConnection {
     /// ```no_run
     /// # fn run(pc: &rtcweb::PeerConnection) {
     /// pc.close();
-    /// assert_eq!(pc.signaling_state(), rtcweb::SignalingState::Closed);
+    /// assert_eq!(pc.signaling_state(), rtcweb::peer::SignalingState::Closed);
     /// # }
     /// ```
     pub fn close(&self) {
@@ -478,7 +265,7 @@ impl PeerConnection {
     ///
     /// ```no_run
     /// # fn run(pc: &rtcweb::PeerConnection) {
-    /// let stable = pc.signaling_state() == rtcweb::SignalingState::Stable;
+    /// let stable = pc.signaling_state() == rtcweb::peer::SignalingState::Stable;
     /// # }
     /// ```
     pub fn signaling_state(&self) -> SignalingState {
@@ -489,7 +276,7 @@ impl PeerConnection {
     ///
     /// ```no_run
     /// # fn run(pc: &rtcweb::PeerConnection) {
-    /// let done = pc.ice_gathering_state() == rtcweb::IceGatheringState::Complete;
+    /// let done = pc.ice_gathering_state() == rtcweb::ice::IceGatheringState::Complete;
     /// # }
     /// ```
     pub fn ice_gathering_state(&self) -> IceGatheringState {
@@ -511,7 +298,7 @@ impl PeerConnection {
     ///
     /// ```no_run
     /// # fn run(pc: &rtcweb::PeerConnection) {
-    /// let connected = pc.connection_state() == rtcweb::PeerConnectionState::Connected;
+    /// let connected = pc.connection_state() == rtcweb::peer::PeerConnectionState::Connected;
     /// # }
     /// ```
     pub fn connection_state(&self) -> PeerConnectionState {
@@ -526,7 +313,7 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn local_description(&self) -> Option<SessionDescription> {
-        sys::description(&self.raw, "localDescription")
+        sys::peer::description(&self.raw, "localDescription")
     }
 
     /// The remote description, pending or current.
@@ -537,7 +324,7 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn remote_description(&self) -> Option<SessionDescription> {
-        sys::description(&self.raw, "remoteDescription")
+        sys::peer::description(&self.raw, "remoteDescription")
     }
 
     /// The local description of the last completed negotiation.
@@ -548,7 +335,7 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn current_local_description(&self) -> Option<SessionDescription> {
-        sys::description(&self.raw, "currentLocalDescription")
+        sys::peer::description(&self.raw, "currentLocalDescription")
     }
 
     /// The remote description of the last completed negotiation.
@@ -559,7 +346,7 @@ impl PeerConnection {
     /// # }
     /// ```
     pub fn current_remote_description(&self) -> Option<SessionDescription> {
-        sys::description(&self.raw, "currentRemoteDescription")
+        sys::peer::description(&self.raw, "currentRemoteDescription")
     }
 
     /// Local ICE candidates as they are gathered, to send to the other peer. The end of
@@ -579,7 +366,7 @@ impl PeerConnection {
     /// ```
     pub fn ice_candidates(&self) -> EventStream<IceCandidate> {
         self.listen("icecandidate", |event| {
-            Some(sys::candidate_from_js(&sys::get(event, "candidate")))
+            Some(sys::peer::candidate_from_js(&sys::get(event, "candidate")))
         })
     }
 
@@ -638,7 +425,7 @@ impl PeerConnection {
     /// # async fn run(pc: &rtcweb::PeerConnection) {
     /// let mut states = pc.connection_state_changes();
     /// while let Some(state) = states.next().await {
-    ///     if state == rtcweb::PeerConnectionState::Failed { break; }
+    ///     if state == rtcweb::peer::PeerConnectionState::Failed { break; }
     /// }
     /// # }
     /// ```
@@ -696,6 +483,287 @@ impl PeerConnection {
     ) -> EventStream<T> {
         EventStream::listen(&self.raw, event, Some(&self.closed), map)
     }
+
+    // Media: sending tracks, transceivers and remote tracks.
+
+    /// Sends a track to the remote peer, which sees it in `streams` (the streams' ids travel
+    /// in the SDP) ([`addTrack`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addTrack)).
+    /// A negotiation is needed afterwards.
+    ///
+    /// # Errors
+    /// [`Error::InvalidAccess`] when the track is already sent on this connection;
+    /// [`Error::InvalidState`] when the connection is closed; [`Error::Unsupported`] in old
+    /// browsers that have only `addStream` (no senders): use [`add_stream`](Self::add_stream)
+    /// there.
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection, media: &rtcweb::LocalMedia) -> Result<(), rtcweb::Error> {
+    /// for track in media.tracks() {
+    ///     pc.add_track(&track, &[media.stream()])?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn add_track(
+        &self,
+        track: &MediaTrack,
+        streams: &[&MediaStream],
+    ) -> Result<RtpSender, Error> {
+        let streams: Vec<&web_sys::MediaStream> = streams.iter().map(|s| s.as_raw()).collect();
+        sys::rtp::add_track(self.as_raw(), track.as_raw(), &streams).map(RtpSender::from_raw)
+    }
+
+    /// Sends every track of a stream, in that stream: [`add_track`](Self::add_track) for each.
+    /// In old browsers without `addTrack` it calls the legacy `addStream` instead and returns
+    /// no senders (those browsers have none).
+    ///
+    /// # Errors
+    /// As for [`add_track`](Self::add_track); tracks added before the failure stay added.
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection, media: &rtcweb::LocalMedia) -> Result<(), rtcweb::Error> {
+    /// let senders = pc.add_stream(media.stream())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_stream(&self, stream: &MediaStream) -> Result<Vec<RtpSender>, Error> {
+        if !sys::rtp::has_add_track(self.as_raw()) {
+            // Old browsers (Chrome before 64, Safari before 11): the legacy addStream, which
+            // has no senders to return.
+            sys::rtp::add_stream(self.as_raw(), stream.as_raw())?;
+            return Ok(Vec::new());
+        }
+        stream
+            .tracks()
+            .iter()
+            .map(|track| self.add_track(track, &[stream]))
+            .collect()
+    }
+
+    /// Stops sending a sender's track; its transceiver stays, receiving only
+    /// ([`removeTrack`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/removeTrack)).
+    /// A negotiation is needed afterwards.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the connection is closed; [`Error::InvalidAccess`] for a
+    /// sender of another connection.
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection, sender: &rtcweb::media::RtpSender) -> Result<(), rtcweb::Error> {
+    /// pc.remove_track(sender)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn remove_track(&self, sender: &RtpSender) -> Result<(), Error> {
+        sys::rtp::remove_track(self.as_raw(), sender.as_raw())
+    }
+
+    /// Stops sending every track of `stream`: [`remove_track`](Self::remove_track) for each
+    /// sender whose track is in it (the legacy `removeStream` in old browsers without
+    /// `addTrack`).
+    ///
+    /// # Errors
+    /// As for [`remove_track`](Self::remove_track).
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection, media: &rtcweb::LocalMedia) -> Result<(), rtcweb::Error> {
+    /// pc.remove_stream(media.stream())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn remove_stream(&self, stream: &MediaStream) -> Result<(), Error> {
+        if !sys::rtp::has_add_track(self.as_raw()) {
+            // Old browsers without senders: the legacy removeStream.
+            return sys::rtp::remove_stream(self.as_raw(), stream.as_raw());
+        }
+        let tracks = stream.tracks();
+        for sender in self.senders() {
+            if sender.track().is_some_and(|t| tracks.contains(&t)) {
+                self.remove_track(&sender)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a transceiver for `kind` with no track yet, such as to receive without sending
+    /// ([`addTransceiver`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/addTransceiver)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] when the connection is closed; [`Error::Unsupported`] in
+    /// browsers without transceivers.
+    ///
+    /// ```no_run
+    /// use rtcweb::media::{MediaKind, TransceiverDirection, TransceiverInit};
+    /// # fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
+    /// let init = TransceiverInit { direction: TransceiverDirection::RecvOnly, ..Default::default() };
+    /// pc.add_transceiver(MediaKind::Audio, &init)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_transceiver(
+        &self,
+        kind: MediaKind,
+        init: &TransceiverInit,
+    ) -> Result<Transceiver, Error> {
+        sys::rtp::add_transceiver(
+            self.as_raw(),
+            &JsValue::from_str(kind.as_str()),
+            init.direction.as_str(),
+            &init
+                .streams
+                .iter()
+                .map(MediaStream::as_raw)
+                .collect::<Vec<_>>(),
+        )
+        .map(Transceiver::from_raw)
+    }
+
+    /// Adds a transceiver that sends `track`.
+    ///
+    /// # Errors
+    /// As for [`add_transceiver`](Self::add_transceiver).
+    ///
+    /// ```no_run
+    /// use rtcweb::media::{TransceiverDirection, TransceiverInit};
+    /// # fn run(pc: &rtcweb::PeerConnection, camera: &rtcweb::MediaTrack) -> Result<(), rtcweb::Error> {
+    /// let init = TransceiverInit { direction: TransceiverDirection::SendOnly, ..Default::default() };
+    /// let t = pc.add_transceiver_with_track(camera, &init)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_transceiver_with_track(
+        &self,
+        track: &MediaTrack,
+        init: &TransceiverInit,
+    ) -> Result<Transceiver, Error> {
+        sys::rtp::add_transceiver(
+            self.as_raw(),
+            track.as_raw(),
+            init.direction.as_str(),
+            &init
+                .streams
+                .iter()
+                .map(MediaStream::as_raw)
+                .collect::<Vec<_>>(),
+        )
+        .map(Transceiver::from_raw)
+    }
+
+    /// The connection's transceivers ([`getTransceivers`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getTransceivers)).
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection) {
+    /// for t in pc.transceivers() { println!("{:?} {}", t.mid(), t.direction()); }
+    /// # }
+    /// ```
+    pub fn transceivers(&self) -> Vec<Transceiver> {
+        sys::rtp::list(self.as_raw(), "getTransceivers")
+            .into_iter()
+            .map(Transceiver::from_raw)
+            .collect()
+    }
+
+    /// The connection's senders ([`getSenders`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getSenders)).
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection) {
+    /// let sending = pc.senders().iter().filter(|s| s.track().is_some()).count();
+    /// # }
+    /// ```
+    pub fn senders(&self) -> Vec<RtpSender> {
+        sys::rtp::list(self.as_raw(), "getSenders")
+            .into_iter()
+            .map(RtpSender::from_raw)
+            .collect()
+    }
+
+    /// The connection's receivers ([`getReceivers`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getReceivers)).
+    ///
+    /// ```no_run
+    /// # fn run(pc: &rtcweb::PeerConnection) {
+    /// let remote_tracks: Vec<_> = pc.receivers().iter().map(|r| r.track()).collect();
+    /// # }
+    /// ```
+    pub fn receivers(&self) -> Vec<RtpReceiver> {
+        sys::rtp::list(self.as_raw(), "getReceivers")
+            .into_iter()
+            .map(RtpReceiver::from_raw)
+            .collect()
+    }
+
+    /// Tracks the remote peer sends, as they arrive with their streams
+    /// ([`track`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/track_event)
+    /// events). They arrive while the remote description is applied: subscribe before calling
+    /// [`set_remote_description`](Self::set_remote_description), or find them later through
+    /// [`receivers`](Self::receivers). The stream ends when the connection is closed.
+    ///
+    /// Old browsers without the `track` event (Chrome before 56, Safari before 11) fire
+    /// `addstream` once per remote stream instead: there each of the stream's tracks arrives
+    /// as a [`RemoteTrack`] (video before audio), without receiver or transceiver.
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    /// # async fn run(pc: &rtcweb::PeerConnection) {
+    /// let mut tracks = pc.tracks();
+    /// while let Some(remote) = tracks.next().await {
+    ///     println!("remote {} track", remote.track.kind());
+    /// }
+    /// # }
+    /// ```
+    pub fn tracks(&self) -> EventStream<RemoteTrack> {
+        fn remote(event: sys::rtp::TrackEvent) -> RemoteTrack {
+            RemoteTrack {
+                track: MediaTrack::from_raw(event.track),
+                streams: event
+                    .streams
+                    .into_iter()
+                    .map(MediaStream::from_raw)
+                    .collect(),
+                receiver: event.receiver.map(RtpReceiver::from_raw),
+                transceiver: event.transceiver.map(Transceiver::from_raw),
+            }
+        }
+        if sys::rtp::has_track_event(self.as_raw()) {
+            self.listen("track", |event| sys::rtp::track_event(event).map(remote))
+        } else {
+            self.listen("addstream", |event| {
+                sys::rtp::add_stream_event(event)
+                    .into_iter()
+                    .map(remote)
+                    .collect::<Vec<_>>()
+            })
+        }
+    }
+
+    // Statistics.
+
+    /// The connection's statistics ([`getStats`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats)).
+    ///
+    /// # Errors
+    /// The browser's, which in practice has none (a closed connection reports what it had).
+    ///
+    /// ```no_run
+    /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
+    /// let report = pc.stats().await?;
+    /// let rtt = report.selected_candidate_pair().and_then(|p| p.current_round_trip_time);
+    /// # Ok(()) }
+    /// ```
+    pub async fn stats(&self) -> Result<StatsReport, Error> {
+        sys::stats::peer_stats(self.as_raw(), None)
+            .await
+            .map(StatsReport::new)
+    }
+
+    /// Statistics about one track sent or received on this connection
+    /// ([`getStats(track)`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats#selector)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidAccess`] when no sender or receiver has this track.
+    ///
+    /// ```no_run
+    /// # async fn run(pc: &rtcweb::PeerConnection, camera: &rtcweb::MediaTrack) -> Result<(), rtcweb::Error> {
+    /// let report = pc.stats_for(camera).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn stats_for(&self, track: &MediaTrack) -> Result<StatsReport, Error> {
+        sys::stats::peer_stats(self.as_raw(), Some(track.as_raw()))
+            .await
+            .map(StatsReport::new)
+    }
 }
 
 fn connection_state(raw: &RtcPeerConnection) -> PeerConnectionState {
@@ -718,73 +786,5 @@ impl std::fmt::Debug for PeerConnection {
             .field("signaling_state", &self.signaling_state())
             .field("connection_state", &self.connection_state())
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn offer_constraints_read_in_every_form() {
-        let modern = OfferOptions::from_constraints(
-            &json!({"offerToReceiveVideo": true, "iceRestart": true}),
-        );
-        assert_eq!(
-            modern,
-            OfferOptions {
-                ice_restart: true,
-                offer_to_receive_audio: None,
-                offer_to_receive_video: Some(true)
-            }
-        );
-        let mandatory = OfferOptions::from_constraints(
-            &json!({"mandatory": {"OfferToReceiveAudio": true, "IceRestart": true, "VoiceActivityDetection": false}}),
-        );
-        assert_eq!(mandatory.offer_to_receive_audio, Some(true));
-        assert!(mandatory.ice_restart);
-        let optional = OfferOptions::from_constraints(
-            &json!({"optional": [{"OfferToReceiveVideo": false}, {"DtlsSrtpKeyAgreement": true}]}),
-        );
-        assert_eq!(optional.offer_to_receive_video, Some(false));
-        assert_eq!(
-            OfferOptions::from_constraints(&json!(null)),
-            OfferOptions::default()
-        );
-        assert_eq!(
-            OfferOptions::from_constraints(&json!({"mandatory": "nonsense"})),
-            OfferOptions::default()
-        );
-    }
-
-    #[test]
-    fn configuration_validation_follows_the_spec() {
-        let with = |urls: &str| Configuration {
-            ice_servers: vec![IceServer::new(urls)],
-            ..Default::default()
-        };
-        assert_eq!(with("stun:stun.example.org:3478").validate(), Ok(()));
-        assert_eq!(with("stuns:example.org").validate(), Ok(()));
-        assert!(matches!(with("stun:").validate(), Err(Error::Syntax(_))));
-        assert!(matches!(
-            with("example.org").validate(),
-            Err(Error::Syntax(_))
-        ));
-        assert!(matches!(
-            with("turn://example.org").validate(),
-            Err(Error::Syntax(_))
-        ));
-        assert!(matches!(
-            with("turns:example.org").validate(),
-            Err(Error::InvalidAccess(_))
-        ));
-        let turn = Configuration {
-            ice_servers: vec![
-                IceServer::new("turn:example.org?transport=tcp").with_credentials("u", "p")
-            ],
-            ..Default::default()
-        };
-        assert_eq!(turn.validate(), Ok(()));
     }
 }

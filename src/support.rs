@@ -66,6 +66,6 @@ pub fn implementation() -> Implementation {
         description_instances: probe.description_instances,
         add_track: probe.add_track,
         track_event: probe.track_event,
-        get_user_media: sys::media::get_user_media_name(),
+        get_user_media: sys::devices::get_user_media_name(),
     }
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::location::{parse_path, rest_url};
-use super::{SignalingError, Subscription};
-use crate::Error;
+use super::subscription::Subscription;
+use crate::error::{Error, SignalingError};
 
 /// A database: its base URL and, optionally, an auth token sent as `auth=`.
 ///
@@ -598,19 +598,7 @@ async fn check_status(response: Response) -> Result<Response, Error> {
         return Ok(response);
     }
     let text = response.text().await.unwrap_or_default();
-    Err(status_error(status, &text).into())
-}
-
-/// The error for a failed status: Firebase's `{"error": "..."}` message where there is one.
-pub(crate) fn status_error(status: u16, body: &str) -> SignalingError {
-    let message = serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| body.trim().to_owned());
-    match status {
-        401 | 403 => SignalingError::PermissionDenied(message),
-        _ => SignalingError::Http { status, message },
-    }
+    Err(SignalingError::from_status(status, &text).into())
 }
 
 async fn json_body(response: Response) -> Result<Value, Error> {
@@ -628,28 +616,6 @@ fn etag_of(response: &Response) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn status_errors_carry_firebase_messages() {
-        assert_eq!(
-            status_error(401, r#"{"error":"Permission denied"}"#),
-            SignalingError::PermissionDenied("Permission denied".into())
-        );
-        assert_eq!(
-            status_error(400, r#"{"error" : "Invalid path: Invalid token in path"}"#),
-            SignalingError::Http {
-                status: 400,
-                message: "Invalid path: Invalid token in path".into()
-            }
-        );
-        assert_eq!(
-            status_error(502, "Bad Gateway\n"),
-            SignalingError::Http {
-                status: 502,
-                message: "Bad Gateway".into()
-            }
-        );
-    }
 
     #[test]
     fn urls_carry_auth_and_parameters() {

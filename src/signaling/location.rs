@@ -1,7 +1,6 @@
 //! Database locations and their REST URLs (pure, so native tests cover it).
 
-use crate::signaling::SignalingError;
-use crate::Error;
+use crate::error::{Error, SignalingError};
 
 /// Characters Firebase refuses in keys (besides `/`, which separates them, and control
 /// characters).

@@ -20,9 +20,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::database::{server_timestamp, Database, Reference};
 use super::location::check_key;
-use super::{server_timestamp, Database, Reference, SignalingError};
-use crate::{sys, Error, IceCandidate};
+use crate::error::{Error, SignalingError};
+use crate::sys;
+use crate::types::ice::IceCandidate;
 
 /// A room under `/rooms/{roomId}`: the seed's `send(key, value)` and `recv(key)`, plus trickled
 /// candidates, presence, and cleanup.
@@ -312,8 +314,8 @@ impl Room {
             .child("presence")?
             .child(peer)?
             .url(Vec::new());
-        let listener = EventListener::new(&sys::global_target(), "pagehide", move |_| {
-            sys::fetch_keepalive("DELETE", &url);
+        let listener = EventListener::new(&sys::net::global_target(), "pagehide", move |_| {
+            sys::net::fetch_keepalive("DELETE", &url);
         });
         Ok(ExitCleanup {
             _listener: listener,

@@ -11,9 +11,9 @@ use gloo_events::EventListener;
 use gloo_net::http::Request;
 use serde_json::Value;
 
-use super::database::status_error;
-use super::{DatabaseEvent, SignalingError};
-use crate::{sys, Error};
+use super::tree::DatabaseEvent;
+use crate::error::{Error, SignalingError};
+use crate::sys;
 
 /// The first reconnection waits this long; each failure doubles it, up to the maximum.
 const FIRST_RETRY_MS: u32 = 250;
@@ -151,7 +151,7 @@ fn stop(state: &State) {
 }
 
 fn connect(state: &Rc<State>) -> Result<(), Error> {
-    let source = sys::new_event_source(&state.stream_url)?;
+    let source = sys::net::new_event_source(&state.stream_url)?;
     let listen = |name: &'static str, handler: fn(&Rc<State>, &web_sys::Event)| {
         let weak: Weak<State> = Rc::downgrade(state);
         EventListener::new(&source, name, move |event| {
@@ -217,7 +217,10 @@ fn on_error(state: &Rc<State>) {
         if let Ok(response) = probe {
             if matches!(response.status(), 401 | 403) {
                 let body = response.text().await.unwrap_or_default();
-                emit(&state, Err(status_error(response.status(), &body).into()));
+                emit(
+                    &state,
+                    Err(SignalingError::from_status(response.status(), &body).into()),
+                );
                 stop(&state);
                 return;
             }

@@ -3,8 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::signaling::SignalingError;
-use crate::Error;
+use crate::error::{Error, SignalingError};
 
 /// One change that the server streamed, relative to the subscribed location.
 ///

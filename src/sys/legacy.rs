@@ -18,8 +18,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{error_from_js, get, get_f64};
-use crate::Error;
+use super::{error_from_js, get, get_f64, set};
+use crate::error::Error;
+use crate::types::config::OfferOptions;
 
 /// The peer connection constructors, the standard one first.
 pub(crate) const PEER_CONNECTIONS: [&str; 3] = [
@@ -33,15 +34,23 @@ pub(crate) const SESSION_DESCRIPTIONS: [&str; 2] =
 /// The ICE candidate constructors.
 pub(crate) const ICE_CANDIDATES: [&str; 2] = ["RTCIceCandidate", "mozRTCIceCandidate"];
 
-/// The first of `names` that is a function on the global object, with its name.
-pub(crate) fn resolve(names: &[&'static str]) -> Option<(&'static str, Function)> {
-    let global = js_sys::global();
+/// The first of `names` that is a function on `target` (the global object for constructors,
+/// `navigator` for `getUserMedia`), with its name.
+pub(crate) fn resolve(
+    target: &JsValue,
+    names: &[&'static str],
+) -> Option<(&'static str, Function)> {
     names.iter().find_map(|name| {
-        get(&global, name)
+        get(target, name)
             .dyn_into::<Function>()
             .ok()
             .map(|f| (*name, f))
     })
+}
+
+/// The first of `names` that is a global constructor, with its name.
+pub(crate) fn resolve_global(names: &[&'static str]) -> Option<(&'static str, Function)> {
+    resolve(&js_sys::global(), names)
 }
 
 /// Whether ICE servers must be given with a singular `url` for the constructor `name`.
@@ -88,7 +97,7 @@ pub(crate) fn needs_instances(pc: &JsValue, standard: &str) -> bool {
 /// `new Constructor(init)` with the first constructor of `names` found; `init` itself when
 /// there is none (the browser then gets what the standard asks for).
 pub(crate) fn instance(names: &[&'static str], init: &JsValue) -> Result<JsValue, Error> {
-    match resolve(names) {
+    match resolve_global(names) {
         Some((_, constructor)) => {
             Reflect::construct(&constructor, &Array::of1(init)).map_err(error_from_js)
         }
@@ -101,64 +110,69 @@ pub(crate) fn instance(names: &[&'static str], init: &JsValue) -> Result<JsValue
 /// Firefox cannot talk to).
 pub(crate) fn legacy_peer_constraints() -> JsValue {
     let agreement = Object::new();
-    let _ = Reflect::set(&agreement, &"DtlsSrtpKeyAgreement".into(), &JsValue::TRUE);
+    set(&agreement, "DtlsSrtpKeyAgreement", true);
     let constraints = Object::new();
-    let _ = Reflect::set(
-        &constraints,
-        &"optional".into(),
-        &Array::of1(&agreement).into(),
-    );
+    set(&constraints, "optional", Array::of1(&agreement));
     constraints.into()
 }
 
-/// The legacy `createOffer` constraints for [`crate::OfferOptions`]:
+/// The legacy `createOffer` constraints for [`OfferOptions`]:
 /// `{mandatory: {OfferToReceiveAudio, OfferToReceiveVideo, IceRestart}}`.
-pub(crate) fn legacy_offer_constraints(options: &crate::OfferOptions) -> JsValue {
+pub(crate) fn legacy_offer_constraints(options: &OfferOptions) -> JsValue {
     let mandatory = Object::new();
-    let set = |key: &str, value: bool| {
-        let _ = Reflect::set(&mandatory, &key.into(), &JsValue::from_bool(value));
-    };
     if let Some(audio) = options.offer_to_receive_audio {
-        set("OfferToReceiveAudio", audio);
+        set(&mandatory, "OfferToReceiveAudio", audio);
     }
     if let Some(video) = options.offer_to_receive_video {
-        set("OfferToReceiveVideo", video);
+        set(&mandatory, "OfferToReceiveVideo", video);
     }
     if options.ice_restart {
-        set("IceRestart", true);
+        set(&mandatory, "IceRestart", true);
     }
     let constraints = Object::new();
-    let _ = Reflect::set(&constraints, &"mandatory".into(), &mandatory);
+    set(&constraints, "mandatory", mandatory);
     constraints.into()
 }
 
-/// Calls the callback form `target[method](...before, success, failure, ...after)` once, as a
-/// future of what `success` receives. A synchronous throw and a call to `failure` both become
-/// the error.
+/// One argument of a callback-style call: a value, or the place of the success or the
+/// failure callback.
+pub(crate) enum Arg<'a> {
+    Value(&'a JsValue),
+    Success,
+    Failure,
+}
+
+/// Calls `function` on `this` once with `args`, the callbacks in their places, as a promise of
+/// what the success callback receives. A synchronous throw and a call to the failure callback
+/// both reject it.
+pub(crate) fn callback_promise(function: &Function, this: &JsValue, args: &[Arg]) -> Promise {
+    Promise::new(&mut |resolve, reject| {
+        let list: Array = args
+            .iter()
+            .map(|arg| match arg {
+                Arg::Value(value) => (*value).clone(),
+                Arg::Success => resolve.clone().into(),
+                Arg::Failure => reject.clone().into(),
+            })
+            .collect();
+        if let Err(thrown) = Reflect::apply(function, this, &list) {
+            let _ = reject.call1(&JsValue::UNDEFINED, &thrown);
+        }
+    })
+}
+
+/// Calls the callback form of `target[method]` once (see [`callback_promise`]) and awaits it.
 pub(crate) async fn call_with_callbacks(
     target: &JsValue,
     method: &str,
-    before: &[&JsValue],
-    after: &[&JsValue],
+    args: &[Arg<'_>],
 ) -> Result<JsValue, Error> {
     let function = get(target, method)
         .dyn_into::<Function>()
         .map_err(|_| Error::Unsupported(format!("this browser has no {method}")))?;
-    let promise = Promise::new(&mut |resolve, reject| {
-        let args = Array::new();
-        for value in before {
-            args.push(value);
-        }
-        args.push(&resolve);
-        args.push(&reject);
-        for value in after {
-            args.push(value);
-        }
-        if let Err(thrown) = Reflect::apply(&function, target, &args) {
-            let _ = reject.call1(&JsValue::UNDEFINED, &thrown);
-        }
-    });
-    JsFuture::from(promise).await.map_err(error_from_js)
+    JsFuture::from(callback_promise(&function, target, args))
+        .await
+        .map_err(error_from_js)
 }
 
 /// What the page has now, as the calls above would decide it (for `support::implementation`).
@@ -176,7 +190,7 @@ pub(crate) struct Probe {
 /// Reads the globals and the peer connection constructor's prototype (where its methods
 /// live); creates nothing.
 pub(crate) fn probe() -> Probe {
-    let constructor = resolve(&PEER_CONNECTIONS);
+    let constructor = resolve_global(&PEER_CONNECTIONS);
     let prototype = constructor
         .as_ref()
         .map_or(JsValue::UNDEFINED, |(_, c)| get(c, "prototype"));
@@ -184,8 +198,8 @@ pub(crate) fn probe() -> Probe {
     let callbacks = callback_only(&prototype);
     Probe {
         peer_connection: constructor.as_ref().map(|(name, _)| *name),
-        session_description: resolve(&SESSION_DESCRIPTIONS).map(|(name, _)| name),
-        ice_candidate: resolve(&ICE_CANDIDATES).map(|(name, _)| name),
+        session_description: resolve_global(&SESSION_DESCRIPTIONS).map(|(name, _)| name),
+        ice_candidate: resolve_global(&ICE_CANDIDATES).map(|(name, _)| name),
         promises: found && !callbacks,
         ice_server_url: constructor
             .as_ref()
@@ -225,29 +239,6 @@ fn hidden(target: &JsValue, key: &str) -> bool {
             .unwrap_or(JsValue::NULL);
     }
     false
-}
-
-/// Calls `target[method](success, ...after)` once, for callback forms without a failure
-/// callback first (old Chrome's `getStats(successCallback, selector)`); a synchronous throw is
-/// the error.
-pub(crate) async fn call_with_success_first(
-    target: &JsValue,
-    method: &str,
-    after: &[&JsValue],
-) -> Result<JsValue, Error> {
-    let function = get(target, method)
-        .dyn_into::<Function>()
-        .map_err(|_| Error::Unsupported(format!("this browser has no {method}")))?;
-    let promise = Promise::new(&mut |resolve, reject| {
-        let args = Array::of1(&resolve);
-        for value in after {
-            args.push(value);
-        }
-        if let Err(thrown) = Reflect::apply(&function, target, &args) {
-            let _ = reject.call1(&JsValue::UNDEFINED, &thrown);
-        }
-    });
-    JsFuture::from(promise).await.map_err(error_from_js)
 }
 
 /// Which callback form `getStats` of a callback-only connection has. The rule, by the

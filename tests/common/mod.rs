@@ -1,12 +1,11 @@
 //! Helpers shared by the browser tests: connected pairs of peer connections in one page.
-#![allow(dead_code)]
 
 use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
 use rtcweb::{
-    Configuration, DataChannel, Error, IceCandidate, PeerConnection, PeerConnectionState,
+    peer::PeerConnectionState, Configuration, DataChannel, Error, IceCandidate, PeerConnection,
 };
 use wasm_bindgen_futures::spawn_local;
 

@@ -1,15 +1,13 @@
 //! The framing that splits data-channel messages larger than the remote accepts.
 //!
-//! A channel in split mode (its protocol is [`SPLIT_PROTOCOL`]) frames every message: the first
+//! A channel in split mode (its protocol is [`SPLIT_PROTOCOL`](crate::types::channel::SPLIT_PROTOCOL)) frames every message: the first
 //! byte of a binary message, or the first character of a text message, is `0` (U+0000) when it
 //! ends a message and `1` (U+0001) when more parts follow. Parts of one message have the same
 //! kind. A JavaScript peer reads it as: `data[0] === 1` (binary) or `data.charCodeAt(0) === 1`
 //! (text) means "append the rest and wait for more".
 
-use crate::{Error, Message};
-
-/// The data-channel protocol name that announces split mode to the other side.
-pub const SPLIT_PROTOCOL: &str = "rtcweb-split";
+use crate::error::Error;
+use crate::types::channel::Message;
 
 /// The largest message the receiving side reassembles; a peer sending more is cut off, so a
 /// misbehaving peer cannot exhaust memory.

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::error::Error;
 
 /// A STUN or TURN server ([`RTCIceServer`]).
 ///
@@ -140,12 +140,12 @@ string_enum! {
     /// Which candidates ICE may use ([`iceTransportPolicy`]).
     ///
     /// ```
-    /// assert_eq!(rtcweb::IceTransportPolicy::Relay.as_str(), "relay");
+    /// assert_eq!(rtcweb::ice::IceTransportPolicy::Relay.as_str(), "relay");
     /// ```
     ///
     /// [`iceTransportPolicy`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/RTCPeerConnection#icetransportpolicy
     #[derive(Default)]
-    pub enum IceTransportPolicy("ICE transport policy") {
+    pub enum IceTransportPolicy("ICE transport policy" in "ice") {
         /// Any candidate: host, server-reflexive and relayed.
         #[default]
         All = "all",
@@ -158,12 +158,12 @@ string_enum! {
     /// The state of candidate gathering ([`iceGatheringState`]).
     ///
     /// ```
-    /// assert_eq!("complete".parse::<rtcweb::IceGatheringState>()?, rtcweb::IceGatheringState::Complete);
+    /// assert_eq!("complete".parse::<rtcweb::ice::IceGatheringState>()?, rtcweb::ice::IceGatheringState::Complete);
     /// # Ok::<(), rtcweb::Error>(())
     /// ```
     ///
     /// [`iceGatheringState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/iceGatheringState
-    pub enum IceGatheringState("ICE gathering state") {
+    pub enum IceGatheringState("ICE gathering state" in "ice") {
         /// Not gathering yet.
         New = "new",
         /// Gathering candidates.
@@ -177,11 +177,11 @@ string_enum! {
     /// The state of ICE connectivity ([`iceConnectionState`]).
     ///
     /// ```
-    /// assert_eq!(rtcweb::IceConnectionState::Disconnected.to_string(), "disconnected");
+    /// assert_eq!(rtcweb::ice::IceConnectionState::Disconnected.to_string(), "disconnected");
     /// ```
     ///
     /// [`iceConnectionState`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/iceConnectionState
-    pub enum IceConnectionState("ICE connection state") {
+    pub enum IceConnectionState("ICE connection state" in "ice") {
         /// Waiting for candidates.
         New = "new",
         /// Checking candidate pairs.
@@ -292,10 +292,10 @@ string_enum! {
     /// The transport protocol of a candidate.
     ///
     /// ```
-    /// assert_eq!("udp".parse::<rtcweb::IceProtocol>()?, rtcweb::IceProtocol::Udp);
+    /// assert_eq!("udp".parse::<rtcweb::ice::IceProtocol>()?, rtcweb::ice::IceProtocol::Udp);
     /// # Ok::<(), rtcweb::Error>(())
     /// ```
-    pub enum IceProtocol("ICE protocol") {
+    pub enum IceProtocol("ICE protocol" in "ice") {
         /// UDP.
         Udp = "udp",
         /// TCP (RFC 6544).
@@ -307,11 +307,11 @@ string_enum! {
     /// Where a candidate's address comes from ([`RTCIceCandidate.type`]).
     ///
     /// ```
-    /// assert_eq!(rtcweb::IceCandidateType::Srflx.as_str(), "srflx");
+    /// assert_eq!(rtcweb::ice::IceCandidateType::Srflx.as_str(), "srflx");
     /// ```
     ///
     /// [`RTCIceCandidate.type`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/type
-    pub enum IceCandidateType("ICE candidate type") {
+    pub enum IceCandidateType("ICE candidate type" in "ice") {
         /// An address of the device itself (or its mDNS name).
         Host = "host",
         /// The device's public address as a STUN server saw it.
@@ -327,12 +327,12 @@ string_enum! {
     /// The role of a TCP candidate ([`RTCIceCandidate.tcpType`]).
     ///
     /// ```
-    /// assert_eq!("passive".parse::<rtcweb::IceTcpType>()?, rtcweb::IceTcpType::Passive);
+    /// assert_eq!("passive".parse::<rtcweb::ice::IceTcpType>()?, rtcweb::ice::IceTcpType::Passive);
     /// # Ok::<(), rtcweb::Error>(())
     /// ```
     ///
     /// [`RTCIceCandidate.tcpType`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidate/tcpType
-    pub enum IceTcpType("ICE TCP type") {
+    pub enum IceTcpType("ICE TCP type" in "ice") {
         /// Opens outgoing connections only.
         Active = "active",
         /// Accepts incoming connections only.
@@ -348,7 +348,7 @@ string_enum! {
 /// prints back to it.
 ///
 /// ```
-/// use rtcweb::{CandidateLine, IceCandidateType, IceProtocol};
+/// use rtcweb::ice::{CandidateLine, IceCandidateType, IceProtocol};
 ///
 /// let line: CandidateLine =
 ///     "candidate:842163049 1 udp 1677729535 203.0.113.7 56143 typ srflx raddr 10.0.0.4 rport 56143 generation 0"

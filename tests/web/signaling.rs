@@ -1,10 +1,8 @@
 //! The signaling client in real browsers, against rtcweb-signal.
 //!
-//! `scripts/test.sh` starts the server (through tests/support/signal-controller.mjs, which can
-//! restart it) with tests/support/rules.json before these tests run.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
+//! They need `rtcweb-signal` at `DB` (under tests/support/signal-controller.mjs, which can
+//! restart it, with tests/support/rules.json): `scripts/test.sh` starts it, and
+//! `scripts/test-server.sh` does so for `wasm-pack test`.
 
 use std::rc::Rc;
 
@@ -21,8 +19,6 @@ use serde_json::{json, Value};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
 const DB: &str = match option_env!("RTCWEB_TEST_DB") {
     Some(url) => url,
     None => "http://127.0.0.1:18461",
@@ -31,6 +27,21 @@ const CONTROL: &str = match option_env!("RTCWEB_TEST_CONTROL") {
     Some(url) => url,
     None => "http://127.0.0.1:18462",
 };
+/// The test server's database. When nothing answers at `DB`, the test stops with one line
+/// that says how to start the server, instead of an `unwrap` on a network error later.
+async fn database() -> Database {
+    let probe = gloo_net::http::Request::get(&format!("{DB}/.json?shallow=true"))
+        .send()
+        .await;
+    if probe.is_err() {
+        panic!(
+            "rtcweb-signal is not running at {DB}: start it with `scripts/test-server.sh` \
+             (scripts/test.sh does this by itself)"
+        );
+    }
+    Database::new(DB)
+}
+
 /// Unsigned JWTs, which rtcweb-signal accepts as an emulator does (uid alice and bob).
 const ALICE: &str =
     "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhbGljZSIsInVzZXJfaWQiOiJhbGljZSJ9.";
@@ -47,7 +58,7 @@ async fn sleep(ms: u32) {
 
 #[wasm_bindgen_test]
 async fn rest_reads_writes_queries_and_etags() {
-    let db = Database::new(DB);
+    let db = database().await;
     let here = db.reference(&format!("tests/{}", unique("rest"))).unwrap();
 
     assert_eq!(here.get().await.unwrap(), Value::Null);
@@ -122,7 +133,7 @@ async fn errors_are_typed() {
         "{err:?}"
     );
 
-    let db = Database::new(DB);
+    let db = database().await;
     assert!(matches!(
         db.reference("tests/a.b"),
         Err(Error::Signaling(SignalingError::InvalidPath(_)))
@@ -156,13 +167,14 @@ async fn errors_are_typed() {
 #[wasm_bindgen_test]
 async fn permission_denied_without_the_right_auth() {
     let path = "private/alice/note";
-    let anonymous = Database::new(DB).reference(path).unwrap();
+    let anonymous = database().await.reference(path).unwrap();
     let err = anonymous.set(&"hi").await.unwrap_err();
     assert!(
         matches!(err, Error::Signaling(SignalingError::PermissionDenied(ref m)) if m == "Permission denied"),
         "{err:?}"
     );
-    let err = Database::new(DB)
+    let err = database()
+        .await
         .with_auth(BOB)
         .reference(path)
         .unwrap()
@@ -174,7 +186,7 @@ async fn permission_denied_without_the_right_auth() {
         "{err:?}"
     );
 
-    let alice = Database::new(DB).with_auth(ALICE).reference(path).unwrap();
+    let alice = database().await.with_auth(ALICE).reference(path).unwrap();
     alice.set(&"hi").await.unwrap();
     assert_eq!(alice.get_as::<String>().await.unwrap(), "hi");
 
@@ -189,7 +201,7 @@ async fn permission_denied_without_the_right_auth() {
 
 #[wasm_bindgen_test]
 async fn a_subscription_streams_puts_and_patches_and_keeps_a_copy() {
-    let db = Database::new(DB);
+    let db = database().await;
     let here = db.reference(&format!("tests/{}", unique("sub"))).unwrap();
     here.set(&json!({"before": 1})).await.unwrap();
 
@@ -222,7 +234,8 @@ async fn a_subscription_streams_puts_and_patches_and_keeps_a_copy() {
 
 #[wasm_bindgen_test]
 async fn a_stream_the_rules_stop_allowing_is_cancelled() {
-    let gate = Database::new(DB)
+    let gate = database()
+        .await
         .reference(&format!("gated/{}", unique("gate")))
         .unwrap();
     gate.set(&json!({"open": true})).await.unwrap();
@@ -245,7 +258,7 @@ async fn a_stream_the_rules_stop_allowing_is_cancelled() {
 
 #[wasm_bindgen_test]
 async fn a_subscription_reconnects_after_the_server_restarts() {
-    let db = Database::new(DB);
+    let db = database().await;
     let here = db
         .reference(&format!("tests/{}", unique("restart")))
         .unwrap();
@@ -281,7 +294,7 @@ async fn a_subscription_reconnects_after_the_server_restarts() {
 
 #[wasm_bindgen_test]
 async fn a_room_carries_send_recv_candidates_and_presence() {
-    let db = Database::new(DB);
+    let db = database().await;
     let id = unique("room");
     let alice = Room::new(&db, &id).unwrap();
     let bob = Room::new(&db, &id).unwrap();
@@ -292,7 +305,7 @@ async fn a_room_carries_send_recv_candidates_and_presence() {
     assert_eq!(peers, ["alice", "bob"]);
 
     // recv waits for a value sent later, and returns one already there at once.
-    let offer = SessionDescription::new(rtcweb::SdpType::Offer, "v=0\r\n");
+    let offer = SessionDescription::new(rtcweb::sdp::SdpType::Offer, "v=0\r\n");
     let waiting = {
         let bob = bob.clone();
         async move { bob.recv::<SessionDescription>("offer").await }
@@ -347,7 +360,7 @@ async fn a_room_carries_send_recv_candidates_and_presence() {
 
 #[wasm_bindgen_test]
 async fn stale_rooms_are_swept_by_age() {
-    let db = Database::new(DB);
+    let db = database().await;
     let old = Room::new(&db, &unique("old")).unwrap();
     let fresh = Room::new(&db, &unique("fresh")).unwrap();
     old.reference()
@@ -365,7 +378,7 @@ async fn stale_rooms_are_swept_by_age() {
 /// Two peers in one page meet through a room, as two browsers would.
 #[wasm_bindgen_test]
 async fn two_peers_connect_through_a_room() {
-    let db = Database::new(DB);
+    let db = database().await;
     let id = unique("call");
     let caller_room = Room::new(&db, &id).unwrap();
     let callee_room = Room::new(&db, &id).unwrap();

@@ -1,14 +1,12 @@
 //! DataChannel in real browsers: both directions, backpressure, options, splitting, errors.
-#![cfg(target_arch = "wasm32")]
 
-mod common;
-
-use common::connected_channel;
+use crate::common::connected_channel;
 use futures::StreamExt;
-use rtcweb::{DataChannelOptions, DataChannelState, Error, Message, Oversized};
+use rtcweb::{
+    data_channel::{DataChannelState, Oversized},
+    DataChannelOptions, Error, Message,
+};
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn text_and_binary_in_both_directions() {
@@ -107,11 +105,11 @@ async fn unordered_and_partially_reliable_options_reach_the_remote() {
 
 #[wasm_bindgen_test]
 async fn negotiated_channels_pair_by_id() {
-    let (a, b) = common::pair();
+    let (a, b) = crate::common::pair();
     let options = DataChannelOptions::new("pre").negotiated(3);
     let left = a.create_data_channel(&options).unwrap();
     let right = b.create_data_channel(&options).unwrap();
-    common::negotiate(&a, &b).await.unwrap();
+    crate::common::negotiate(&a, &b).await.unwrap();
     left.opened().await.unwrap();
     right.opened().await.unwrap();
     assert!(left.negotiated() && right.negotiated());
@@ -130,7 +128,7 @@ async fn oversized_messages_are_split_or_refused() {
         .oversized(Oversized::Split)
         .max_message_size(16 * 1024);
     let (_a, _b, local, remote) = connected_channel(&split).await;
-    assert_eq!(remote.protocol(), rtcweb::SPLIT_PROTOCOL);
+    assert_eq!(remote.protocol(), rtcweb::data_channel::SPLIT_PROTOCOL);
     let mut messages = remote.messages();
     let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
     let text = "ünïcödé ✓ ".repeat(20_000);

@@ -1,42 +1,20 @@
 //! PeerConnection in real browsers: negotiation, trickle ICE, restarts, errors and drop.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
 
 use std::rc::Rc;
 
-use common::{ice_ufrag, negotiate, pair, trickle, wait_for_state};
+use crate::common::{ice_ufrag, negotiate, pair, trickle, wait_for_state};
 use futures::StreamExt;
 use rtcweb::{
-    BundlePolicy, Configuration, DataChannelOptions, Error, IceCandidate, IceServer,
-    IceTransportPolicy, Message, OfferOptions, PeerConnection, PeerConnectionState, SdpType,
-    SessionDescription, SignalingState,
+    ice::IceTransportPolicy,
+    peer::{BundlePolicy, OfferOptions, PeerConnectionState, SignalingState},
+    sdp::SdpType,
+    Configuration, DataChannelOptions, Error, IceCandidate, IceServer, Message, PeerConnection,
+    SessionDescription,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(inline_js = r#"
-export function candidate_to_json(init) {
-  return JSON.stringify(new RTCIceCandidate(JSON.parse(init)).toJSON());
-}
-export function configuration_of(pc) {
-  return JSON.stringify(pc.getConfiguration());
-}
-export function description_to_json(init) {
-  return JSON.stringify(new RTCSessionDescription(JSON.parse(init)).toJSON());
-}
-// Counts the listeners added to `target` and not yet removed.
-export function count_listeners(target) {
-  const live = new Set();
-  const add = target.addEventListener.bind(target);
-  const remove = target.removeEventListener.bind(target);
-  target.addEventListener = (type, fn, options) => { live.add(fn); add(type, fn, options); };
-  target.removeEventListener = (type, fn, options) => { live.delete(fn); remove(type, fn, options); };
-  return () => live.size;
-}
-"#)]
+#[wasm_bindgen(module = "/tests/js/peer_connection.js")]
 extern "C" {
     fn candidate_to_json(init: &str) -> String;
     fn description_to_json(init: &str) -> String;
@@ -161,7 +139,8 @@ async fn renegotiation_adds_a_second_channel() {
 
 #[wasm_bindgen_test]
 async fn ice_restart_keeps_the_channel_working() {
-    let (a, b, local, remote) = common::connected_channel(&DataChannelOptions::new("r")).await;
+    let (a, b, local, remote) =
+        crate::common::connected_channel(&DataChannelOptions::new("r")).await;
     wait_for_state(&a, PeerConnectionState::Connected).await;
     let ufrag = |pc: &PeerConnection| pc.local_description().and_then(|d| ice_ufrag(&d.sdp));
     let before = ufrag(&a);
@@ -186,7 +165,8 @@ async fn ice_restart_keeps_the_channel_working() {
 
 #[wasm_bindgen_test]
 async fn closing_is_seen_on_the_other_side_and_ends_streams() {
-    let (a, b, local, remote) = common::connected_channel(&DataChannelOptions::new("c")).await;
+    let (a, b, local, remote) =
+        crate::common::connected_channel(&DataChannelOptions::new("c")).await;
     let mut remote_messages = remote.messages();
     let mut a_states = a.signaling_state_changes();
     let mut a_candidates = a.ice_candidates();
@@ -269,7 +249,8 @@ async fn bad_input_gives_typed_errors_and_the_page_stays_usable() {
     assert!(matches!(err, Error::InvalidState(_)), "{err:?}");
 
     // After all that, the page still connects.
-    let (_x, _y, local, remote) = common::connected_channel(&DataChannelOptions::new("ok")).await;
+    let (_x, _y, local, remote) =
+        crate::common::connected_channel(&DataChannelOptions::new("ok")).await;
     local.send_text("still fine").await.unwrap();
     assert_eq!(
         remote.messages().next().await,
@@ -301,7 +282,7 @@ async fn dropping_a_peer_connection_closes_it_and_removes_listeners() {
 }
 
 #[wasm_bindgen_test]
-async fn dropping_a_data_channel_closes_it_unless_detached() {
+async fn dropping_a_data_channel_closes_it_unless_taken_with_into_raw() {
     let pc = PeerConnection::new(&Configuration::default()).unwrap();
     let channel = pc
         .create_data_channel(&DataChannelOptions::new("d"))
@@ -321,7 +302,7 @@ async fn dropping_a_data_channel_closes_it_unless_detached() {
     let counter = count_listeners(&raw);
     let channel = rtcweb::DataChannel::from_raw(raw.clone());
     assert!(live_listeners(&counter) >= 3.0);
-    let detached = channel.detach();
+    let detached = channel.into_raw();
     assert_eq!(live_listeners(&counter), 0.0);
     assert_eq!(
         detached.ready_state(),

@@ -8,13 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::error::Error;
 
 string_enum! {
     /// The kind of a session description ([`RTCSessionDescription.type`]).
     ///
     /// ```
-    /// use rtcweb::SdpType;
+    /// use rtcweb::sdp::SdpType;
     ///
     /// assert_eq!("answer".parse::<SdpType>()?, SdpType::Answer);
     /// assert_eq!(SdpType::Offer.to_string(), "offer");
@@ -22,7 +22,7 @@ string_enum! {
     /// ```
     ///
     /// [`RTCSessionDescription.type`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCSessionDescription/type
-    pub enum SdpType("SDP type") {
+    pub enum SdpType("SDP type" in "sdp") {
         /// An offer, the first step of a negotiation.
         Offer = "offer",
         /// A provisional answer.
@@ -37,7 +37,7 @@ string_enum! {
 /// An offer or answer: its type and its SDP text ([`RTCSessionDescription`]).
 ///
 /// ```
-/// use rtcweb::{SdpType, SessionDescription};
+/// use rtcweb::{SessionDescription, sdp::SdpType};
 ///
 /// let offer = SessionDescription::new(SdpType::Offer, "v=0\r\n");
 /// let json = serde_json::to_string(&offer).unwrap();
@@ -61,7 +61,7 @@ impl SessionDescription {
     /// A description of the given type and SDP text.
     ///
     /// ```
-    /// let answer = rtcweb::SessionDescription::new(rtcweb::SdpType::Answer, "v=0\r\n");
+    /// let answer = rtcweb::SessionDescription::new(rtcweb::sdp::SdpType::Answer, "v=0\r\n");
     /// assert_eq!(answer.sdp, "v=0\r\n");
     /// ```
     pub fn new(sdp_type: SdpType, sdp: impl Into<String>) -> Self {
@@ -79,7 +79,7 @@ impl SessionDescription {
     /// [`Error::Syntax`] naming the first bad line.
     ///
     /// ```
-    /// use rtcweb::{SdpType, SessionDescription};
+    /// use rtcweb::{SessionDescription, sdp::SdpType};
     ///
     /// assert!(SessionDescription::new(SdpType::Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n").validate().is_ok());
     /// assert!(SessionDescription::new(SdpType::Offer, "hello").validate().is_err());
@@ -109,7 +109,7 @@ impl SessionDescription {
     /// A rollback, which discards a local or remote offer not yet answered.
     ///
     /// ```
-    /// assert_eq!(rtcweb::SessionDescription::rollback().sdp_type, rtcweb::SdpType::Rollback);
+    /// assert_eq!(rtcweb::SessionDescription::rollback().sdp_type, rtcweb::sdp::SdpType::Rollback);
     /// ```
     pub fn rollback() -> Self {
         SessionDescription::new(SdpType::Rollback, "")

@@ -1,132 +1,26 @@
 //! Media in real browsers, with the fake camera and microphone that webdriver.json turns on:
 //! capture, tracks, a loopback call that really plays, replace_track, typed stats, errors.
-#![cfg(target_arch = "wasm32")]
-
-mod common;
 
 use std::rc::Rc;
 
-use common::{negotiate, pair};
+use crate::common::{negotiate, pair};
 use futures::{FutureExt, StreamExt};
 use rtcweb::{
-    device_changes, enumerate_devices, get_display_media, get_user_media, AttachOptions, Constrain,
-    DeviceKind, Error, LocalMedia, MediaConstraints, MediaKind, PeerConnection, Range, RemoteTrack,
-    RtpReceiver, RtpSender, SignalingState, StatsReport, TrackState, TransceiverDirection,
-    TransceiverInit, VideoConstraints,
+    get_user_media,
+    media::{
+        device_changes, enumerate_devices, get_display_media, AttachOptions, Constrain, DeviceKind,
+        MediaKind, Range, RemoteTrack, RtpReceiver, RtpSender, TrackState, TransceiverDirection,
+        TransceiverInit, VideoConstraints,
+    },
+    peer::SignalingState,
+    stats::StatsReport,
+    Error, LocalMedia, MediaConstraints, PeerConnection,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use web_sys::HtmlMediaElement;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(inline_js = r#"
-export function make_element(tag) {
-  const el = document.createElement(tag);
-  document.body.appendChild(el);
-  return el;
-}
-export function remove_element(el) { el.remove(); }
-// An old browser's media element: no srcObject (Chrome before 52), and a URL.createObjectURL
-// that still takes a MediaStream (today's browsers removed that). Returns a restore function
-// and records what createObjectURL and revokeObjectURL were given.
-export function pretend_no_src_object(el, log) {
-  const proto = Object.getPrototypeOf(el);
-  Object.setPrototypeOf(el, new Proxy(proto, { has: (t, k) => k !== "srcObject" && k in t }));
-  const create = URL.createObjectURL, revoke = URL.revokeObjectURL;
-  URL.createObjectURL = (obj) => { log.created = obj; return "blob:" + location.origin + "/fake-stream"; };
-  URL.revokeObjectURL = (url) => { log.revoked = url; };
-  return () => { URL.createObjectURL = create; URL.revokeObjectURL = revoke; Object.setPrototypeOf(el, proto); };
-}
-export function video_width(el) { return el.videoWidth; }
-export function current_time(el) { return el.currentTime; }
-// Frames the element has shown: Chromium counts them in getVideoPlaybackQuality(); Firefox
-// reports 0 there for a MediaStream and counts them in mozPaintedFrames. -1 if neither.
-export function shown_frames(el) {
-  const quality = typeof el.getVideoPlaybackQuality === "function"
-    ? el.getVideoPlaybackQuality().totalVideoFrames : 0;
-  const painted = typeof el.mozPaintedFrames === "number" ? el.mozPaintedFrames : 0;
-  const frames = Math.max(quality, painted);
-  return frames > 0 || "getVideoPlaybackQuality" in el ? frames : -1;
-}
-export function is_firefox() { return navigator.userAgent.includes("Firefox"); }
-export function ready_state(track) { return track.readyState; }
-
-// Replaces navigator.mediaDevices.getUserMedia with one that rejects with a DOMException of
-// `name` (for OverconstrainedError, with `constraint`); returns a function that restores it.
-export function reject_get_user_media(name, message, constraint) {
-  const md = navigator.mediaDevices;
-  md.getUserMedia = () => {
-    let error;
-    if (name === "OverconstrainedError" && typeof OverconstrainedError === "function") {
-      error = new OverconstrainedError(constraint, message);
-    } else {
-      error = new DOMException(message, name);
-      if (constraint) Object.defineProperty(error, "constraint", { value: constraint });
-    }
-    return Promise.reject(error);
-  };
-  return () => { delete md.getUserMedia; };
-}
-
-// Records every stream the real getUserMedia resolves with; `restore()` puts it back.
-export function record_get_user_media() {
-  const md = navigator.mediaDevices;
-  const real = md.getUserMedia;
-  const seen = [];
-  md.getUserMedia = function (c) {
-    const p = real.call(md, c);
-    p.then((s) => seen.push(s), () => {});
-    return p;
-  };
-  return {
-    count() { return seen.length; },
-    live_tracks() {
-      return seen.flatMap((s) => s.getTracks()).filter((t) => t.readyState === "live").length;
-    },
-    all_tracks() { return seen.flatMap((s) => s.getTracks()).length; },
-    restore() { delete md.getUserMedia; },
-  };
-}
-
-function override(target, key, value) {
-  const own = Object.getOwnPropertyDescriptor(target, key);
-  Object.defineProperty(target, key, { value, configurable: true, writable: true });
-  return () => {
-    if (own) Object.defineProperty(target, key, own); else delete target[key];
-  };
-}
-
-// Hides navigator.mediaDevices as an insecure page sees it (isSecureContext false).
-export function pretend_insecure() {
-  const undo = [override(navigator, "mediaDevices", undefined),
-                override(window, "isSecureContext", false)];
-  return () => undo.reverse().forEach((f) => f());
-}
-
-// An old browser: no navigator.mediaDevices, only the callback-style webkitGetUserMedia
-// (wrapped around the real implementation), which fails with `legacy_error` when given.
-export function pretend_legacy(legacy_error) {
-  const md = navigator.mediaDevices;
-  const real = md.getUserMedia.bind(md);
-  // Chromium still has the unprefixed callback-style navigator.getUserMedia: hide it too.
-  const undo = [override(navigator, "mediaDevices", undefined),
-                override(navigator, "getUserMedia", undefined),
-                override(navigator, "mozGetUserMedia", undefined),
-                override(navigator, "webkitGetUserMedia", function (c, ok, fail) {
-                  if (legacy_error) {
-                    setTimeout(() => fail({ name: legacy_error, message: "legacy refusal" }), 0);
-                  } else {
-                    real(c).then(ok, fail);
-                  }
-                })];
-  return () => undo.reverse().forEach((f) => f());
-}
-
-export function fire_device_change() {
-  navigator.mediaDevices.dispatchEvent(new Event("devicechange"));
-}
-"#)]
+#[wasm_bindgen(module = "/tests/js/media.js")]
 extern "C" {
     fn make_element(tag: &str) -> HtmlMediaElement;
     fn remove_element(element: &HtmlMediaElement);
@@ -256,7 +150,7 @@ async fn loopback_call_plays_remote_video_and_receives_audio() {
         .attach(&video, &AttachOptions::muted())
         .expect("attach");
     assert!(video.muted() && video.autoplay());
-    rtcweb::play(&video)
+    rtcweb::media::play(&video)
         .await
         .expect("muted video may autoplay");
     let decoded = eventually(10_000, || async { video_width(&video) > 0.0 }).await;
@@ -290,7 +184,7 @@ async fn loopback_call_plays_remote_video_and_receives_audio() {
     assert!(second.bytes_received > first.bytes_received);
     assert!(second.packets_received > first.packets_received);
 
-    rtcweb::detach(&video);
+    rtcweb::media::detach(&video);
     remove_element(&video);
 }
 
@@ -360,7 +254,7 @@ async fn a_disabled_track_shows_in_the_remote_stats() {
     stream
         .attach(&audio, &AttachOptions::default())
         .expect("attach");
-    let played = rtcweb::play(&audio).await;
+    let played = rtcweb::media::play(&audio).await;
     console_log!("unmuted <audio>.play(): {played:?}");
     // Firefox's autoplay policy refuses unmuted media without a user gesture.
     assert!(
@@ -418,7 +312,7 @@ async fn a_disabled_track_shows_in_the_remote_stats() {
         track.set_enabled(true);
     }
     assert!(call.media.tracks().iter().all(|t| t.enabled()));
-    rtcweb::detach(&audio);
+    rtcweb::media::detach(&audio);
     remove_element(&audio);
 }
 
@@ -431,7 +325,10 @@ async fn typed_stats_hold_sane_values() {
     let sent = stats(&call.a).await;
     let pair = sent.selected_candidate_pair().expect("a selected pair");
     console_log!("a's candidate pair: {pair:?}");
-    assert_eq!(pair.state, Some(rtcweb::CandidatePairState::Succeeded));
+    assert_eq!(
+        pair.state,
+        Some(rtcweb::stats::CandidatePairState::Succeeded)
+    );
     assert!(pair.bytes_sent > 10_000 && pair.bytes_received > 0);
     let rtt = pair
         .current_round_trip_time
@@ -893,7 +790,7 @@ async fn attach_falls_back_to_a_blob_url_without_src_object() {
     let attached = media.stream().attach(&element, &AttachOptions::default());
     let created = js_sys::Reflect::get(&log, &"created".into()).unwrap();
     let src = element.src();
-    rtcweb::detach(&element);
+    rtcweb::media::detach(&element);
     let revoked = js_sys::Reflect::get(&log, &"revoked".into()).unwrap();
     let _ = restore.call0(&JsValue::NULL);
     remove_element(&element);

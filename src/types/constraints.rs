@@ -1,44 +1,17 @@
 //! Typed media constraints ([`MediaStreamConstraints`]) and their dictionaries.
 //!
-//! Serialization is pure: a [`JsLike`] tree that the `sys` layer turns into JavaScript
-//! objects, and that native tests read as JSON.
+//! Serialization is pure: a JSON tree that the `sys` layer turns into JavaScript objects, and
+//! that native tests read as it is.
 //!
 //! [`MediaStreamConstraints`]: https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia#constraints
 
-use super::FacingMode;
+use serde_json::Value;
 
-/// A JavaScript value as the crate builds it: the dictionaries handed to the browser.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum JsLike {
-    Bool(bool),
-    Number(f64),
-    Str(String),
-    #[allow(dead_code)]
-    List(Vec<JsLike>),
-    Object(Vec<(&'static str, JsLike)>),
-}
+use crate::types::media::FacingMode;
 
-impl JsLike {
-    /// The value as JSON, keys in insertion order (for tests and `Debug` output).
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn to_json(&self) -> String {
-        match self {
-            JsLike::Bool(b) => b.to_string(),
-            JsLike::Number(n) => n.to_string(),
-            JsLike::Str(s) => format!("{s:?}"),
-            JsLike::List(items) => {
-                let items: Vec<String> = items.iter().map(JsLike::to_json).collect();
-                format!("[{}]", items.join(","))
-            }
-            JsLike::Object(fields) => {
-                let fields: Vec<String> = fields
-                    .iter()
-                    .map(|(k, v)| format!("{k:?}:{}", v.to_json()))
-                    .collect();
-                format!("{{{}}}", fields.join(","))
-            }
-        }
-    }
+/// A dictionary with its fields in the order given.
+fn object(fields: Vec<(&'static str, Value)>) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 /// A numeric constraint ([`ConstrainULong`]/[`ConstrainDouble`]): any of an exact value, an
@@ -46,7 +19,7 @@ impl JsLike {
 /// with [`crate::Error::Overconstrained`] when no device meets them); `ideal` is a wish.
 ///
 /// ```
-/// use rtcweb::Range;
+/// use rtcweb::media::Range;
 ///
 /// let hd = Range::ideal(1280).with_min(640);
 /// assert_eq!(hd.ideal, Some(1280));
@@ -72,7 +45,7 @@ impl<T> Range<T> {
     /// Exactly `value`, or fail.
     ///
     /// ```
-    /// assert_eq!(rtcweb::Range::exact(640).exact, Some(640));
+    /// assert_eq!(rtcweb::media::Range::exact(640).exact, Some(640));
     /// ```
     pub fn exact(value: T) -> Self {
         Range {
@@ -86,7 +59,7 @@ impl<T> Range<T> {
     /// As close to `value` as possible.
     ///
     /// ```
-    /// assert_eq!(rtcweb::Range::ideal(30.0).ideal, Some(30.0));
+    /// assert_eq!(rtcweb::media::Range::ideal(30.0).ideal, Some(30.0));
     /// ```
     pub fn ideal(value: T) -> Self {
         Range {
@@ -100,7 +73,7 @@ impl<T> Range<T> {
     /// Between `min` and `max`, both included.
     ///
     /// ```
-    /// let r = rtcweb::Range::between(15.0, 30.0);
+    /// let r = rtcweb::media::Range::between(15.0, 30.0);
     /// assert_eq!((r.min, r.max), (Some(15.0), Some(30.0)));
     /// ```
     pub fn between(min: T, max: T) -> Self {
@@ -115,7 +88,7 @@ impl<T> Range<T> {
     /// The same with a minimum.
     ///
     /// ```
-    /// assert_eq!(rtcweb::Range::ideal(720).with_min(480).min, Some(480));
+    /// assert_eq!(rtcweb::media::Range::ideal(720).with_min(480).min, Some(480));
     /// ```
     pub fn with_min(mut self, min: T) -> Self {
         self.min = Some(min);
@@ -125,7 +98,7 @@ impl<T> Range<T> {
     /// The same with a maximum.
     ///
     /// ```
-    /// assert_eq!(rtcweb::Range::ideal(720).with_max(1080).max, Some(1080));
+    /// assert_eq!(rtcweb::media::Range::ideal(720).with_max(1080).max, Some(1080));
     /// ```
     pub fn with_max(mut self, max: T) -> Self {
         self.max = Some(max);
@@ -135,7 +108,7 @@ impl<T> Range<T> {
     /// The same with an ideal value.
     ///
     /// ```
-    /// assert_eq!(rtcweb::Range::between(10, 20).with_ideal(15).ideal, Some(15));
+    /// assert_eq!(rtcweb::media::Range::between(10, 20).with_ideal(15).ideal, Some(15));
     /// ```
     pub fn with_ideal(mut self, ideal: T) -> Self {
         self.ideal = Some(ideal);
@@ -145,7 +118,7 @@ impl<T> Range<T> {
     /// Whether nothing is constrained.
     ///
     /// ```
-    /// assert!(!rtcweb::Range::exact(1).is_empty());
+    /// assert!(!rtcweb::media::Range::exact(1).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.exact.is_none() && self.ideal.is_none() && self.min.is_none() && self.max.is_none()
@@ -153,17 +126,17 @@ impl<T> Range<T> {
 }
 
 impl<T: Copy + Into<f64>> Range<T> {
-    fn to_js(self) -> Option<JsLike> {
-        let fields: Vec<(&'static str, JsLike)> = [
+    fn to_js(self) -> Option<Value> {
+        let fields: Vec<(&'static str, Value)> = [
             ("exact", self.exact),
             ("ideal", self.ideal),
             ("min", self.min),
             ("max", self.max),
         ]
         .into_iter()
-        .filter_map(|(key, value)| Some((key, JsLike::Number(value?.into()))))
+        .filter_map(|(key, value)| Some((key, Value::from(Into::<f64>::into(value?)))))
         .collect();
-        (!fields.is_empty()).then_some(JsLike::Object(fields))
+        (!fields.is_empty()).then_some(object(fields))
     }
 }
 
@@ -171,7 +144,7 @@ impl<T: Copy + Into<f64>> Range<T> {
 /// exactly, or wished for.
 ///
 /// ```
-/// use rtcweb::{Constrain, FacingMode};
+/// use rtcweb::media::{Constrain, FacingMode};
 ///
 /// let front: Constrain<FacingMode> = Constrain::Ideal(FacingMode::User);
 /// let echo: Constrain<bool> = true.into();
@@ -196,19 +169,19 @@ impl<T> From<T> for Constrain<T> {
 }
 
 impl<T> Constrain<T> {
-    fn to_js(&self, value: impl Fn(&T) -> JsLike) -> JsLike {
+    fn to_js(&self, value: impl Fn(&T) -> Value) -> Value {
         match self {
-            Constrain::Exact(v) => JsLike::Object(vec![("exact", value(v))]),
-            Constrain::Ideal(v) => JsLike::Object(vec![("ideal", value(v))]),
+            Constrain::Exact(v) => object(vec![("exact", value(v))]),
+            Constrain::Ideal(v) => object(vec![("ideal", value(v))]),
         }
     }
 }
 
 fn push<T>(
-    fields: &mut Vec<(&'static str, JsLike)>,
+    fields: &mut Vec<(&'static str, Value)>,
     key: &'static str,
     value: &Option<Constrain<T>>,
-    to_js: impl Fn(&T) -> JsLike,
+    to_js: impl Fn(&T) -> Value,
 ) {
     if let Some(c) = value {
         fields.push((key, c.to_js(to_js)));
@@ -216,7 +189,7 @@ fn push<T>(
 }
 
 fn push_range<T: Copy + Into<f64>>(
-    fields: &mut Vec<(&'static str, JsLike)>,
+    fields: &mut Vec<(&'static str, Value)>,
     key: &'static str,
     range: &Option<Range<T>>,
 ) {
@@ -229,7 +202,7 @@ fn push_range<T: Copy + Into<f64>>(
 /// camera.
 ///
 /// ```
-/// use rtcweb::{Constrain, FacingMode, Range, VideoConstraints};
+/// use rtcweb::media::{Constrain, FacingMode, Range, VideoConstraints};
 ///
 /// let video = VideoConstraints {
 ///     facing_mode: Some(Constrain::Ideal(FacingMode::User)),
@@ -244,7 +217,7 @@ fn push_range<T: Copy + Into<f64>>(
 /// [`MediaTrackConstraints`]: https://developer.mozilla.org/en-US/docs/Web/API/MediaTrackConstraints
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VideoConstraints {
-    /// A camera's [`crate::DeviceInfo::device_id`].
+    /// A camera's [`DeviceInfo::device_id`](crate::types::media::DeviceInfo::device_id).
     pub device_id: Option<Constrain<String>>,
     /// Front or back camera.
     pub facing_mode: Option<Constrain<FacingMode>>,
@@ -262,8 +235,8 @@ impl VideoConstraints {
     /// Any camera, at about `width` × `height`.
     ///
     /// ```
-    /// let vga = rtcweb::VideoConstraints::ideal_size(640, 480);
-    /// assert_eq!(vga.width, Some(rtcweb::Range::ideal(640)));
+    /// let vga = rtcweb::media::VideoConstraints::ideal_size(640, 480);
+    /// assert_eq!(vga.width, Some(rtcweb::media::Range::ideal(640)));
     /// ```
     pub fn ideal_size(width: u32, height: u32) -> Self {
         VideoConstraints {
@@ -276,8 +249,8 @@ impl VideoConstraints {
     /// The camera with this device id, and no other.
     ///
     /// ```
-    /// let cam = rtcweb::VideoConstraints::device("abc123");
-    /// assert_eq!(cam.device_id, Some(rtcweb::Constrain::Exact("abc123".into())));
+    /// let cam = rtcweb::media::VideoConstraints::device("abc123");
+    /// assert_eq!(cam.device_id, Some(rtcweb::media::Constrain::Exact("abc123".into())));
     /// ```
     pub fn device(device_id: impl Into<String>) -> Self {
         VideoConstraints {
@@ -287,22 +260,22 @@ impl VideoConstraints {
     }
 
     /// The dictionary; `true` when nothing is constrained.
-    pub(crate) fn to_js(&self) -> JsLike {
+    pub(crate) fn to_js(&self) -> Value {
         let mut fields = Vec::new();
         push(&mut fields, "deviceId", &self.device_id, |s| {
-            JsLike::Str(s.clone())
+            Value::String(s.clone())
         });
         push(&mut fields, "facingMode", &self.facing_mode, |f| {
-            JsLike::Str(f.as_str().into())
+            Value::String(f.as_str().into())
         });
         push_range(&mut fields, "width", &self.width);
         push_range(&mut fields, "height", &self.height);
         push_range(&mut fields, "frameRate", &self.frame_rate);
         push_range(&mut fields, "aspectRatio", &self.aspect_ratio);
         if fields.is_empty() {
-            JsLike::Bool(true)
+            Value::Bool(true)
         } else {
-            JsLike::Object(fields)
+            object(fields)
         }
     }
 }
@@ -311,7 +284,7 @@ impl VideoConstraints {
 /// any microphone with the browser's default processing.
 ///
 /// ```
-/// use rtcweb::AudioConstraints;
+/// use rtcweb::media::AudioConstraints;
 ///
 /// // Music: no voice processing.
 /// let raw = AudioConstraints {
@@ -326,7 +299,7 @@ impl VideoConstraints {
 /// [`MediaTrackConstraints`]: https://developer.mozilla.org/en-US/docs/Web/API/MediaTrackConstraints
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AudioConstraints {
-    /// A microphone's [`crate::DeviceInfo::device_id`].
+    /// A microphone's [`DeviceInfo::device_id`](crate::types::media::DeviceInfo::device_id).
     pub device_id: Option<Constrain<String>>,
     /// Remove the far end's voice picked up by the microphone.
     pub echo_cancellation: Option<Constrain<bool>>,
@@ -344,7 +317,7 @@ impl AudioConstraints {
     /// The microphone with this device id, and no other.
     ///
     /// ```
-    /// let mic = rtcweb::AudioConstraints::device("abc123");
+    /// let mic = rtcweb::media::AudioConstraints::device("abc123");
     /// assert!(mic.echo_cancellation.is_none());
     /// ```
     pub fn device(device_id: impl Into<String>) -> Self {
@@ -355,44 +328,44 @@ impl AudioConstraints {
     }
 
     /// The dictionary; `true` when nothing is constrained.
-    pub(crate) fn to_js(&self) -> JsLike {
+    pub(crate) fn to_js(&self) -> Value {
         let mut fields = Vec::new();
         push(&mut fields, "deviceId", &self.device_id, |s| {
-            JsLike::Str(s.clone())
+            Value::String(s.clone())
         });
         push(
             &mut fields,
             "echoCancellation",
             &self.echo_cancellation,
-            |b| JsLike::Bool(*b),
+            |b| Value::Bool(*b),
         );
         push(
             &mut fields,
             "noiseSuppression",
             &self.noise_suppression,
-            |b| JsLike::Bool(*b),
+            |b| Value::Bool(*b),
         );
         push(
             &mut fields,
             "autoGainControl",
             &self.auto_gain_control,
-            |b| JsLike::Bool(*b),
+            |b| Value::Bool(*b),
         );
         push_range(&mut fields, "sampleRate", &self.sample_rate);
         push_range(&mut fields, "channelCount", &self.channel_count);
         if fields.is_empty() {
-            JsLike::Bool(true)
+            Value::Bool(true)
         } else {
-            JsLike::Object(fields)
+            object(fields)
         }
     }
 }
 
-/// What [`crate::get_user_media`] (or [`crate::get_display_media`]) should capture
+/// What [`crate::get_user_media`] (or [`crate::media::get_display_media`]) should capture
 /// ([`MediaStreamConstraints`]). `None` leaves a kind out; at least one must be asked for.
 ///
 /// ```
-/// use rtcweb::{MediaConstraints, VideoConstraints};
+/// use rtcweb::{MediaConstraints, media::VideoConstraints};
 ///
 /// let call = MediaConstraints::audio_video();
 /// assert!(call.audio.is_some() && call.video.is_some());
@@ -470,19 +443,19 @@ impl MediaConstraints {
         self
     }
 
-    pub(crate) fn to_js(&self) -> JsLike {
-        JsLike::Object(vec![
+    pub(crate) fn to_js(&self) -> Value {
+        object(vec![
             (
                 "audio",
                 self.audio
                     .as_ref()
-                    .map_or(JsLike::Bool(false), AudioConstraints::to_js),
+                    .map_or(Value::Bool(false), AudioConstraints::to_js),
             ),
             (
                 "video",
                 self.video
                     .as_ref()
-                    .map_or(JsLike::Bool(false), VideoConstraints::to_js),
+                    .map_or(Value::Bool(false), VideoConstraints::to_js),
             ),
         ])
     }
@@ -491,7 +464,7 @@ impl MediaConstraints {
 /// New constraints for a live track ([`applyConstraints`]), of its kind.
 ///
 /// ```
-/// use rtcweb::{TrackConstraints, VideoConstraints};
+/// use rtcweb::media::{TrackConstraints, VideoConstraints};
 ///
 /// let smaller: TrackConstraints = VideoConstraints::ideal_size(320, 240).into();
 /// assert!(matches!(smaller, TrackConstraints::Video(_)));
@@ -520,13 +493,13 @@ impl From<VideoConstraints> for TrackConstraints {
 
 impl TrackConstraints {
     /// The dictionary; `{}` (no constraints) rather than `true`.
-    pub(crate) fn to_js(&self) -> JsLike {
+    pub(crate) fn to_js(&self) -> Value {
         let js = match self {
             TrackConstraints::Audio(a) => a.to_js(),
             TrackConstraints::Video(v) => v.to_js(),
         };
         match js {
-            JsLike::Bool(_) => JsLike::Object(Vec::new()),
+            Value::Bool(_) => object(Vec::new()),
             other => other,
         }
     }
@@ -535,20 +508,21 @@ impl TrackConstraints {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn unconstrained_kinds_are_true_and_missing_kinds_false() {
         assert_eq!(
-            MediaConstraints::audio_video().to_js().to_json(),
-            r#"{"audio":true,"video":true}"#
+            MediaConstraints::audio_video().to_js(),
+            json!({"audio": true, "video": true})
         );
         assert_eq!(
-            MediaConstraints::audio_only().to_js().to_json(),
-            r#"{"audio":true,"video":false}"#
+            MediaConstraints::audio_only().to_js(),
+            json!({"audio": true, "video": false})
         );
         assert_eq!(
-            MediaConstraints::default().to_js().to_json(),
-            r#"{"audio":false,"video":false}"#
+            MediaConstraints::default().to_js(),
+            json!({"audio": false, "video": false})
         );
     }
 
@@ -563,12 +537,12 @@ mod tests {
             aspect_ratio: None,
         };
         assert_eq!(
-            video.to_js().to_json(),
-            concat!(
-                r#"{"deviceId":{"exact":"cam-1"},"facingMode":{"ideal":"environment"},"#,
-                r#""width":{"exact":99999},"height":{"ideal":720,"min":480,"max":1080},"#,
-                r#""frameRate":{"min":15,"max":30.5}}"#
-            )
+            video.to_js(),
+            json!({
+                "deviceId": {"exact": "cam-1"}, "facingMode": {"ideal": "environment"},
+                "width": {"exact": 99999.0}, "height": {"ideal": 720.0, "min": 480.0, "max": 1080.0},
+                "frameRate": {"min": 15.0, "max": 30.5}
+            })
         );
     }
 
@@ -582,11 +556,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            audio.to_js().to_json(),
-            concat!(
-                r#"{"echoCancellation":{"exact":false},"noiseSuppression":{"ideal":true},"#,
-                r#""autoGainControl":{"ideal":false},"channelCount":{"ideal":2}}"#
-            )
+            audio.to_js(),
+            json!({
+                "echoCancellation": {"exact": false}, "noiseSuppression": {"ideal": true},
+                "autoGainControl": {"ideal": false}, "channelCount": {"ideal": 2.0}
+            })
         );
     }
 
@@ -596,17 +570,17 @@ mod tests {
             width: Some(Range::default()),
             ..Default::default()
         };
-        assert_eq!(video.to_js(), JsLike::Bool(true));
+        assert_eq!(video.to_js(), Value::Bool(true));
     }
 
     #[test]
     fn track_constraints_are_always_a_dictionary() {
         let none: TrackConstraints = VideoConstraints::default().into();
-        assert_eq!(none.to_js().to_json(), "{}");
+        assert_eq!(none.to_js(), json!({}));
         let size: TrackConstraints = VideoConstraints::ideal_size(320, 240).into();
         assert_eq!(
-            size.to_js().to_json(),
-            r#"{"width":{"ideal":320},"height":{"ideal":240}}"#
+            size.to_js(),
+            json!({"width": {"ideal": 320.0}, "height": {"ideal": 240.0}})
         );
     }
 }

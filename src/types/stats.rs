@@ -9,13 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::media::{MediaKind, RtpReceiver, RtpSender};
-use crate::{sys, Error, MediaTrack, PeerConnection};
+use crate::types::media::MediaKind;
 
 /// One value of a stats entry, as JSON has them.
 ///
 /// ```
-/// use rtcweb::StatsValue;
+/// use rtcweb::stats::StatsValue;
 /// assert_eq!(StatsValue::Number(3.0).as_f64(), Some(3.0));
 /// assert_eq!(StatsValue::String("x".into()).as_str(), Some("x"));
 /// ```
@@ -40,7 +39,7 @@ impl StatsValue {
     /// The number, if this is one.
     ///
     /// ```
-    /// assert_eq!(rtcweb::StatsValue::Bool(true).as_f64(), None);
+    /// assert_eq!(rtcweb::stats::StatsValue::Bool(true).as_f64(), None);
     /// ```
     pub fn as_f64(&self) -> Option<f64> {
         match self {
@@ -52,7 +51,7 @@ impl StatsValue {
     /// The text, if this is text.
     ///
     /// ```
-    /// assert_eq!(rtcweb::StatsValue::Null.as_str(), None);
+    /// assert_eq!(rtcweb::stats::StatsValue::Null.as_str(), None);
     /// ```
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -64,7 +63,7 @@ impl StatsValue {
     /// The boolean, if this is one.
     ///
     /// ```
-    /// assert_eq!(rtcweb::StatsValue::Bool(false).as_bool(), Some(false));
+    /// assert_eq!(rtcweb::stats::StatsValue::Bool(false).as_bool(), Some(false));
     /// ```
     pub fn as_bool(&self) -> Option<bool> {
         match self {
@@ -78,7 +77,7 @@ impl StatsValue {
 /// `timestamp` every entry has, and all other fields by name.
 ///
 /// ```
-/// use rtcweb::RawStats;
+/// use rtcweb::stats::RawStats;
 /// # fn run(entry: &RawStats) {
 /// if entry.kind == "transport" {
 ///     println!("DTLS is {:?}", entry.string("dtlsState"));
@@ -126,7 +125,7 @@ impl RawStats {
     /// A field, if present.
     ///
     /// ```
-    /// # fn run(entry: &rtcweb::RawStats) {
+    /// # fn run(entry: &rtcweb::stats::RawStats) {
     /// let qld = entry.get("qualityLimitationDurations");
     /// # }
     /// ```
@@ -137,7 +136,7 @@ impl RawStats {
     /// A numeric field.
     ///
     /// ```
-    /// # fn run(entry: &rtcweb::RawStats) {
+    /// # fn run(entry: &rtcweb::stats::RawStats) {
     /// let nacks = entry.number("nackCount");
     /// # }
     /// ```
@@ -148,7 +147,7 @@ impl RawStats {
     /// A text field.
     ///
     /// ```
-    /// # fn run(entry: &rtcweb::RawStats) {
+    /// # fn run(entry: &rtcweb::stats::RawStats) {
     /// let decoder = entry.string("decoderImplementation");
     /// # }
     /// ```
@@ -159,7 +158,7 @@ impl RawStats {
     /// A boolean field.
     ///
     /// ```
-    /// # fn run(entry: &rtcweb::RawStats) {
+    /// # fn run(entry: &rtcweb::stats::RawStats) {
     /// let nominated = entry.boolean("nominated");
     /// # }
     /// ```
@@ -207,11 +206,11 @@ string_enum! {
     /// Where the checks of a candidate pair stand ([`state`]).
     ///
     /// ```
-    /// assert_eq!(rtcweb::CandidatePairState::Succeeded.as_str(), "succeeded");
+    /// assert_eq!(rtcweb::stats::CandidatePairState::Succeeded.as_str(), "succeeded");
     /// ```
     ///
     /// [`state`]: https://developer.mozilla.org/en-US/docs/Web/API/RTCIceCandidatePairStats/state
-    pub enum CandidatePairState("candidate pair state") {
+    pub enum CandidatePairState("candidate pair state" in "stats") {
         /// Not checked yet, waiting for another pair.
         Frozen = "frozen",
         /// Ready to be checked.
@@ -299,7 +298,7 @@ impl CandidatePairStats {
 /// for audio and the other way round; a browser that does not report a field leaves it `None`.
 ///
 /// ```no_run
-/// use rtcweb::MediaKind;
+/// use rtcweb::media::MediaKind;
 /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
 /// for video in pc.stats().await?.inbound_rtp().into_iter().filter(|s| s.kind == Some(MediaKind::Video)) {
 ///     println!("{:?}x{:?} at {:?} fps, {} lost", video.frame_width, video.frame_height, video.frames_per_second, video.packets_lost);
@@ -609,7 +608,7 @@ impl CodecStats {
 /// A `getStats` report: every entry raw, and typed views of the common ones.
 ///
 /// ```no_run
-/// use rtcweb::MediaKind;
+/// use rtcweb::media::MediaKind;
 /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
 /// let report = pc.stats().await?;
 /// if let Some(audio) = report.inbound(MediaKind::Audio) {
@@ -630,7 +629,7 @@ impl StatsReport {
     /// A report of these entries.
     ///
     /// ```
-    /// let empty = rtcweb::StatsReport::new(Vec::new());
+    /// let empty = rtcweb::stats::StatsReport::new(Vec::new());
     /// assert!(empty.selected_candidate_pair().is_none());
     /// ```
     pub fn new(entries: Vec<RawStats>) -> Self {
@@ -640,7 +639,7 @@ impl StatsReport {
     /// Every entry, as the browser gave it.
     ///
     /// ```
-    /// assert_eq!(rtcweb::StatsReport::default().entries().len(), 0);
+    /// assert_eq!(rtcweb::stats::StatsReport::default().entries().len(), 0);
     /// ```
     pub fn entries(&self) -> &[RawStats] {
         &self.entries
@@ -649,7 +648,7 @@ impl StatsReport {
     /// The entry with this id.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().get("T01").is_none());
+    /// assert!(rtcweb::stats::StatsReport::default().get("T01").is_none());
     /// ```
     pub fn get(&self, id: &str) -> Option<&RawStats> {
         self.entries.iter().find(|e| e.id == id)
@@ -658,7 +657,7 @@ impl StatsReport {
     /// The entries of one `type` (such as `"transport"` or `"certificate"`).
     ///
     /// ```
-    /// assert_eq!(rtcweb::StatsReport::default().of_type("transport").count(), 0);
+    /// assert_eq!(rtcweb::stats::StatsReport::default().of_type("transport").count(), 0);
     /// ```
     pub fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a RawStats> + 'a {
         self.entries
@@ -669,7 +668,7 @@ impl StatsReport {
     /// Every candidate pair.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().candidate_pairs().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().candidate_pairs().is_empty());
     /// ```
     pub fn candidate_pairs(&self) -> Vec<CandidatePairStats> {
         let selected: Vec<&str> = self
@@ -685,7 +684,7 @@ impl StatsReport {
     /// succeeded.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().selected_candidate_pair().is_none());
+    /// assert!(rtcweb::stats::StatsReport::default().selected_candidate_pair().is_none());
     /// ```
     pub fn selected_candidate_pair(&self) -> Option<CandidatePairStats> {
         let pairs = self.candidate_pairs();
@@ -699,7 +698,7 @@ impl StatsReport {
     /// Every inbound RTP stream.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().inbound_rtp().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().inbound_rtp().is_empty());
     /// ```
     pub fn inbound_rtp(&self) -> Vec<InboundRtpStats> {
         self.of_type("inbound-rtp")
@@ -710,7 +709,7 @@ impl StatsReport {
     /// The first inbound RTP stream of `kind`.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().inbound(rtcweb::MediaKind::Audio).is_none());
+    /// assert!(rtcweb::stats::StatsReport::default().inbound(rtcweb::media::MediaKind::Audio).is_none());
     /// ```
     pub fn inbound(&self, kind: MediaKind) -> Option<InboundRtpStats> {
         self.inbound_rtp()
@@ -721,7 +720,7 @@ impl StatsReport {
     /// Every outbound RTP stream.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().outbound_rtp().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().outbound_rtp().is_empty());
     /// ```
     pub fn outbound_rtp(&self) -> Vec<OutboundRtpStats> {
         self.of_type("outbound-rtp")
@@ -732,7 +731,7 @@ impl StatsReport {
     /// The first outbound RTP stream of `kind`.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().outbound(rtcweb::MediaKind::Video).is_none());
+    /// assert!(rtcweb::stats::StatsReport::default().outbound(rtcweb::media::MediaKind::Video).is_none());
     /// ```
     pub fn outbound(&self, kind: MediaKind) -> Option<OutboundRtpStats> {
         self.outbound_rtp()
@@ -743,7 +742,7 @@ impl StatsReport {
     /// What the remote reported about each stream this side sends.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().remote_inbound_rtp().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().remote_inbound_rtp().is_empty());
     /// ```
     pub fn remote_inbound_rtp(&self) -> Vec<RemoteInboundRtpStats> {
         self.of_type("remote-inbound-rtp")
@@ -754,7 +753,7 @@ impl StatsReport {
     /// Every local media source.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().media_sources().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().media_sources().is_empty());
     /// ```
     pub fn media_sources(&self) -> Vec<MediaSourceStats> {
         self.of_type("media-source")
@@ -765,7 +764,7 @@ impl StatsReport {
     /// Every codec in use.
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().codecs().is_empty());
+    /// assert!(rtcweb::stats::StatsReport::default().codecs().is_empty());
     /// ```
     pub fn codecs(&self) -> Vec<CodecStats> {
         self.of_type("codec").map(CodecStats::parse).collect()
@@ -774,84 +773,12 @@ impl StatsReport {
     /// The codec entry with this id (an RTP entry's `codec_id`).
     ///
     /// ```
-    /// assert!(rtcweb::StatsReport::default().codec("C1").is_none());
+    /// assert!(rtcweb::stats::StatsReport::default().codec("C1").is_none());
     /// ```
     pub fn codec(&self, id: &str) -> Option<CodecStats> {
         self.get(id)
             .filter(|e| e.standard_type() == "codec")
             .map(CodecStats::parse)
-    }
-}
-
-impl PeerConnection {
-    /// The connection's statistics ([`getStats`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats)).
-    ///
-    /// # Errors
-    /// The browser's, which in practice has none (a closed connection reports what it had).
-    ///
-    /// ```no_run
-    /// # async fn run(pc: &rtcweb::PeerConnection) -> Result<(), rtcweb::Error> {
-    /// let report = pc.stats().await?;
-    /// let rtt = report.selected_candidate_pair().and_then(|p| p.current_round_trip_time);
-    /// # Ok(()) }
-    /// ```
-    pub async fn stats(&self) -> Result<StatsReport, Error> {
-        sys::media::peer_stats(self.as_raw(), None)
-            .await
-            .map(StatsReport::new)
-    }
-
-    /// Statistics about one track sent or received on this connection
-    /// ([`getStats(track)`](https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/getStats#selector)).
-    ///
-    /// # Errors
-    /// [`Error::InvalidAccess`] when no sender or receiver has this track.
-    ///
-    /// ```no_run
-    /// # async fn run(pc: &rtcweb::PeerConnection, camera: &rtcweb::MediaTrack) -> Result<(), rtcweb::Error> {
-    /// let report = pc.stats_for(camera).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn stats_for(&self, track: &MediaTrack) -> Result<StatsReport, Error> {
-        sys::media::peer_stats(self.as_raw(), Some(track.as_raw()))
-            .await
-            .map(StatsReport::new)
-    }
-}
-
-impl RtpSender {
-    /// Statistics of what this sender sends ([`getStats`](https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpSender/getStats)).
-    ///
-    /// # Errors
-    /// [`Error::Unsupported`] in browsers without it.
-    ///
-    /// ```no_run
-    /// # async fn run(sender: &rtcweb::RtpSender) -> Result<(), rtcweb::Error> {
-    /// let sent = sender.stats().await?.outbound_rtp();
-    /// # Ok(()) }
-    /// ```
-    pub async fn stats(&self) -> Result<StatsReport, Error> {
-        sys::media::rtp_stats(self.as_raw())
-            .await
-            .map(StatsReport::new)
-    }
-}
-
-impl RtpReceiver {
-    /// Statistics of what this receiver receives ([`getStats`](https://developer.mozilla.org/en-US/docs/Web/API/RTCRtpReceiver/getStats)).
-    ///
-    /// # Errors
-    /// [`Error::Unsupported`] in browsers without it.
-    ///
-    /// ```no_run
-    /// # async fn run(receiver: &rtcweb::RtpReceiver) -> Result<(), rtcweb::Error> {
-    /// let received = receiver.stats().await?.inbound_rtp();
-    /// # Ok(()) }
-    /// ```
-    pub async fn stats(&self) -> Result<StatsReport, Error> {
-        sys::media::rtp_stats(self.as_raw())
-            .await
-            .map(StatsReport::new)
     }
 }
 

@@ -1,0 +1,19 @@
+//! The browser tests, one binary: each module is one concept, run in headless Chromium and
+//! Firefox by `scripts/test.sh chromium firefox` (or `wasm-pack test --headless --chrome
+//! --firefox`; the signaling tests need `rtcweb-signal` running, see the README). JS fixtures
+//! live in `tests/js/`. Old browsers are simulated in their own binary (`tests/legacy.rs`),
+//! because they swap the page's globals.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+mod web {
+    mod data_channel;
+    mod media;
+    mod peer_connection;
+    mod signaling;
+}
