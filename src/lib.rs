@@ -6,6 +6,12 @@
 //! signaling ([`SessionDescription`], [`IceCandidate`]) serialize to exactly the JSON of the
 //! browser's `toJSON()`, so JavaScript peers read them as they are.
 //!
+//! One module per concept: [`peer`] (connections and their configuration), [`ice`] (candidates,
+//! servers, states), [`sdp`] (descriptions), [`data_channel`], [`media`] (capture, tracks,
+//! streams, senders and receivers), [`stats`], [`signaling`] (the Firebase REST client and
+//! rooms), [`event`] (browser events as streams), [`support`] (what the browser has) and
+//! [`error`]. The types most programs need are also at the root.
+//!
 //! A complete exchange between two connections in one page (in a real application the
 //! offer, the answer and the candidates travel through signaling):
 //!
