@@ -26,7 +26,6 @@
 mod auth;
 mod http;
 mod path;
-mod push_id;
 mod query;
 mod rules;
 mod store;

@@ -15,9 +15,10 @@ use tokio::sync::broadcast;
 
 use crate::auth::Auth;
 use crate::path::{self, Path};
-use crate::push_id::PushIds;
 use crate::rules::{self, Rules};
 use crate::tree;
+use rtcweb_protocol::push_id::PushIds;
+use rtcweb_protocol::schema;
 
 /// How many changes a slow stream may fall behind before it is resent the whole value.
 const CHANGE_BUFFER: usize = 4096;
@@ -224,7 +225,7 @@ impl Store {
             let now = now_ms();
             let rooms: Vec<String> = state
                 .root
-                .get("rooms")
+                .get(schema::ROOMS)
                 .and_then(Value::as_object)
                 .map(|rooms| rooms.keys().cloned().collect())
                 .unwrap_or_default();
@@ -234,7 +235,7 @@ impl Store {
                 let last = *state.room_writes.entry(id.clone()).or_insert(now);
                 if now.saturating_sub(last) >= ttl_ms {
                     let change = Change::Put {
-                        path: vec!["rooms".to_owned(), id.clone()],
+                        path: vec![schema::ROOMS.to_owned(), id.clone()],
                         data: Value::Null,
                     };
                     state.apply(&change, now);
@@ -354,7 +355,7 @@ impl State {
                 )
             }
             Write::Push(raw) => {
-                let name = self.push_ids.next(now);
+                let name = self.push_ids.next(now, || fastrand::u8(..));
                 let target: Path = at.iter().cloned().chain([name.clone()]).collect();
                 tree::check(&raw, target.len(), limits.max_depth).map_err(bad)?;
                 let value =
@@ -451,9 +452,9 @@ impl State {
 
     /// Records a write time for each room under `/rooms` that a write at `p` reaches.
     fn touch_rooms(&mut self, p: &[String], value: &Value, now: u64) {
-        let rooms = ["rooms".to_owned()];
+        let rooms = [schema::ROOMS.to_owned()];
         match p {
-            [first, id, ..] if first == "rooms" => {
+            [first, id, ..] if first == schema::ROOMS => {
                 self.room_writes.insert(id.clone(), now);
             }
             _ if path::is_prefix(p, &rooms) => {

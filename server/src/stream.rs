@@ -21,19 +21,20 @@ use crate::tree;
 
 /// One server-sent event in Firebase's framing.
 pub(crate) fn frame(event: &str, data: &Value) -> Bytes {
-    Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
+    Bytes::from(rtcweb_protocol::event::plain(event, data))
 }
 
 /// A `put` or `patch` event: `{"path":...,"data":...}`, in that order as Firebase writes it.
 fn change_event(event: &str, rel: &[String], data: &Value) -> Bytes {
-    let at = Value::String(path::to_string(rel));
-    Bytes::from(format!(
-        "event: {event}\ndata: {{\"path\":{at},\"data\":{data}}}\n\n"
+    Bytes::from(rtcweb_protocol::event::frame(
+        event,
+        &path::to_string(rel),
+        data,
     ))
 }
 
 fn put(rel: &[String], data: &Value) -> Bytes {
-    change_event("put", rel, &tree::render(data))
+    change_event(rtcweb_protocol::event::PUT, rel, &tree::render(data))
 }
 
 /// The events a stream at `location` gets for `change` (none when it does not reach it).
@@ -47,7 +48,11 @@ pub(crate) fn events_for(location: &[String], change: &Change) -> Vec<Bytes> {
                 .iter()
                 .map(|(key, value)| (key.join("/"), tree::render(value)))
                 .collect();
-            vec![change_event("patch", rel, &Value::Object(entries))]
+            vec![change_event(
+                rtcweb_protocol::event::PATCH,
+                rel,
+                &Value::Object(entries),
+            )]
         }
         Change::Patch { path: at, data } => data
             .iter()
@@ -189,13 +194,17 @@ impl Running {
             Woken::Change(Err(broadcast::error::RecvError::Closed)) | Woken::Closing => {
                 self.done = true;
             }
-            Woken::KeepAlive => self.queue.push_back(frame("keep-alive", &Value::Null)),
+            Woken::KeepAlive => self
+                .queue
+                .push_back(frame(rtcweb_protocol::event::KEEP_ALIVE, &Value::Null)),
         }
     }
 
     fn cancel(&mut self) {
-        self.queue
-            .push_back(frame("cancel", &json!("Permission denied")));
+        self.queue.push_back(frame(
+            rtcweb_protocol::event::CANCEL,
+            &json!("Permission denied"),
+        ));
         self.done = true;
     }
 }
