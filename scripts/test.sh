@@ -41,7 +41,7 @@ compat() {
     cargo build -q --release -p rtcweb-signal || return 1
     (
         # A short keep-alive: the SDK's listener only notices it was closed on the next event.
-        target/release/rtcweb-signal --listen 127.0.0.1:$COMPAT_PORT --keep-alive 1 2>/dev/null &
+        target/release/rtcweb-signal --emulator --listen 127.0.0.1:$COMPAT_PORT --keep-alive 1 2>/dev/null &
         server=$!
         trap 'kill $server 2>/dev/null' EXIT
         for _ in $(seq 50); do

@@ -21,6 +21,7 @@ use crate::{path, query, tree};
 /// Everything the routes share.
 pub(crate) struct App {
     pub(crate) store: Arc<Store>,
+    pub(crate) identity: auth::Identity,
     pub(crate) www: Option<ServeDir>,
     pub(crate) max_body_bytes: usize,
     pub(crate) max_streams: usize,
@@ -121,9 +122,13 @@ async fn database(app: &App, request: Request, raw_path: &str) -> Response {
             }
         }
     }
-    let auth = match auth::from_request(&headers, &params) {
+    let auth = match app.identity.caller(&headers, &params) {
         Ok(auth) => auth,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+        Err(refused) => {
+            let (status, message) = refused.message();
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
+            return error(status, message);
+        }
     };
     let body = match method {
         Method::PUT | Method::POST | Method::PATCH => {

@@ -8,7 +8,8 @@
 //! (multi-path updates) and `DELETE`; `print=pretty|silent`, `shallow=true`, method override;
 //! server values (`timestamp`, `increment`); queries (`orderBy` with limits and ranges); ETags
 //! (`X-Firebase-ETag`, `if-match`); streaming with `Accept: text/event-stream`; security rules
-//! (`--rules`, `/.settings/rules.json`) with `Authorization: Bearer owner` as the admin and
+//! (`--rules`, `/.settings/rules.json`); verified ID tokens and a configured admin credential,
+//! or in emulator mode (`Config::emulator`) `Authorization: Bearer owner` as the admin and
 //! unsigned JWTs as users; size limits; rooms under `/rooms` that expire when idle.
 //!
 //! ```no_run
@@ -80,6 +81,21 @@ pub struct Config {
     /// A room under `/rooms/{id}` with no write for this long is deleted (default 24 h;
     /// zero keeps rooms forever).
     pub room_ttl: Duration,
+    /// Emulator mode (default off): `owner` is the admin, ID tokens are taken unsigned, and
+    /// `auth_variable_override` is honoured from anyone, as the Firebase emulator does. Never
+    /// for a server that others can reach.
+    pub emulator: bool,
+    /// File holding the admin credential (at least 16 bytes, no spaces): a request bearing it
+    /// (`Authorization: Bearer TOKEN` or `?auth=TOKEN`) bypasses the rules.
+    pub admin_token_file: Option<PathBuf>,
+    /// File holding the key that signs ID tokens: a JWK set (`{"keys": [...]}`, such as
+    /// Firebase Authentication's published one), a PEM public key (RSA, EC, Ed25519) or an
+    /// HMAC secret. Without one (outside emulator mode) every token but the admin's is refused.
+    pub jwt_key: Option<PathBuf>,
+    /// The `aud` ID tokens must carry (a Firebase project id), if set.
+    pub jwt_audience: Option<String>,
+    /// The `iss` ID tokens must carry (`https://securetoken.google.com/PROJECT`), if set.
+    pub jwt_issuer: Option<String>,
 }
 
 impl Default for Config {
@@ -94,6 +110,11 @@ impl Default for Config {
             max_streams: 10_000,
             keep_alive: Duration::from_secs(30),
             room_ttl: Duration::from_secs(24 * 60 * 60),
+            emulator: false,
+            admin_token_file: None,
+            jwt_key: None,
+            jwt_audience: None,
+            jwt_issuer: None,
         }
     }
 }
@@ -187,10 +208,19 @@ impl Server {
             max_data_bytes: config.max_data_bytes,
         };
         let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
+        let identity = auth::Identity::new(auth::Settings {
+            emulator: config.emulator,
+            admin_token_file: config.admin_token_file.as_deref(),
+            jwt_key: config.jwt_key.as_deref(),
+            jwt_audience: config.jwt_audience.clone(),
+            jwt_issuer: config.jwt_issuer.clone(),
+        })
+        .map_err(Error::Config)?;
         let (closing, closing_rx) = watch::channel(false);
         Ok(Server {
             app: Arc::new(http::App {
                 store: Arc::new(store),
+                identity,
                 www: config.www.as_ref().map(ServeDir::new),
                 max_body_bytes: config.max_body_bytes,
                 max_streams: config.max_streams,

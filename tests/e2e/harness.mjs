@@ -11,7 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** Starts the release server on a free port; resolves to { url, stop }. */
 export async function startServer() {
   const bin = path.join(ROOT, "target/release/rtcweb-signal");
-  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--www", path.join(ROOT, "www")], {
+  const child = spawn(bin, ["--emulator", "--listen", "127.0.0.1:0", "--www", path.join(ROOT, "www")], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

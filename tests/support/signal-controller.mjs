@@ -17,6 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const [dbPort, controlPort] = process.argv.slice(2);
 const data = path.join(mkdtempSync(path.join(os.tmpdir(), "rtcweb-signal-")), "db.json");
 const args = [
+  "--emulator",
   "--listen", `127.0.0.1:${dbPort}`,
   "--data", data,
   "--rules", path.join(root, "tests/support/rules.json"),
