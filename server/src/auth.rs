@@ -416,10 +416,7 @@ mod tests {
         let id = verified();
         let none = HeaderMap::new();
         // owner, unsigned and wrongly signed tokens are refused.
-        assert_eq!(
-            id.caller(&bearer("owner"), &[]),
-            Err(Refused::BadToken)
-        );
+        assert_eq!(id.caller(&bearer("owner"), &[]), Err(Refused::BadToken));
         let claims = json!({"sub": "alice", "aud": "proj", "exp": later()});
         assert_eq!(
             id.caller(&bearer(&jwt(&claims)), &[]),
@@ -452,10 +449,7 @@ mod tests {
         assert_eq!(id.caller(&none, &[]), Ok(Auth::User(Value::Null)));
         // The override only narrows an admin request.
         let bob = params(&[("auth_variable_override", r#"{"uid":"bob"}"#)]);
-        assert_eq!(
-            id.caller(&none, &bob),
-            Err(Refused::OverrideNeedsAdmin)
-        );
+        assert_eq!(id.caller(&none, &bob), Err(Refused::OverrideNeedsAdmin));
         assert_eq!(
             id.caller(&bearer(&signed(&claims, SECRET)), &bob),
             Err(Refused::OverrideNeedsAdmin)

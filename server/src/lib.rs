@@ -74,6 +74,8 @@ pub struct Config {
     /// Largest size of the whole tree as JSON, in bytes (default 256 MiB); writes that would
     /// grow it past this get 413.
     pub max_data_bytes: usize,
+    /// Most keys in one write's data, counted at every level (default 100,000); more get 400.
+    pub max_write_keys: usize,
     /// Most streams open at once (default 10,000); more get 503.
     pub max_streams: usize,
     /// Time between `keep-alive` events on an idle stream (default 30 s, as Firebase).
@@ -107,6 +109,7 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             max_depth: tree::MAX_DEPTH,
             max_data_bytes: 256 * 1024 * 1024,
+            max_write_keys: 100_000,
             max_streams: 10_000,
             keep_alive: Duration::from_secs(30),
             room_ttl: Duration::from_secs(24 * 60 * 60),
@@ -206,6 +209,7 @@ impl Server {
         let limits = store::Limits {
             max_depth: config.max_depth,
             max_data_bytes: config.max_data_bytes,
+            max_write_keys: config.max_write_keys,
         };
         let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
         let identity = auth::Identity::new(auth::Settings {

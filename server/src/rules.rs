@@ -19,6 +19,16 @@ use crate::{path, tree};
 pub(crate) const OPEN: &str =
     "{\n  \"rules\": {\n    \".read\": true,\n    \".write\": true\n  }\n}\n";
 
+/// Largest rules text accepted, in bytes (Firebase's limit is 256 KiB too).
+pub(crate) const MAX_RULES_BYTES: usize = 256 * 1024;
+
+/// Deepest nesting of one rule expression (parentheses, operators, calls), so that parsing
+/// and evaluating it cannot exhaust the stack.
+pub(crate) const MAX_EXPR_DEPTH: usize = 64;
+
+/// Most tokens in one rule expression.
+pub(crate) const MAX_EXPR_TOKENS: usize = 4096;
+
 /// A parsed rules file, with its text as given.
 #[derive(Debug, Clone)]
 pub(crate) struct Rules {
@@ -38,6 +48,11 @@ struct Node {
 impl Rules {
     /// Parses `{"rules": {...}}`, allowing `//` and `/* */` comments as Firebase does.
     pub(crate) fn parse(text: &str) -> Result<Rules, String> {
+        if text.len() > MAX_RULES_BYTES {
+            return Err(format!(
+                "rules are larger than the limit of {MAX_RULES_BYTES} bytes"
+            ));
+        }
         let json: Value = serde_json::from_str(&strip_comments(text))
             .map_err(|err| format!("rules are not valid JSON: {err}"))?;
         let rules = json
@@ -320,9 +335,12 @@ impl Expr {
     fn from_rule(value: &Value, at: &str) -> Result<Expr, String> {
         match value {
             Value::Bool(b) => Ok(Expr::Lit(Value::Bool(*b))),
-            Value::String(text) => {
-                parse_expr(text).map_err(|err| format!("rule at {at}: {err}: {text}"))
-            }
+            Value::String(text) => parse_expr(text).map_err(|err| {
+                // Quote at most the start of a long rule, so an error stays readable.
+                let shown: String = text.chars().take(120).collect();
+                let more = if shown.len() < text.len() { "..." } else { "" };
+                format!("rule at {at}: {err}: {shown}{more}")
+            }),
             _ => Err(format!("rule at {at} must be a boolean or a string")),
         }
     }
@@ -400,7 +418,14 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
 
 fn parse_expr(text: &str) -> Result<Expr, String> {
     let toks = tokenize(text)?;
-    let mut parser = Parser { toks, pos: 0 };
+    if toks.len() > MAX_EXPR_TOKENS {
+        return Err(format!("expression has more than {MAX_EXPR_TOKENS} tokens"));
+    }
+    let mut parser = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let expr = parser.binary(0)?;
     if parser.pos != parser.toks.len() {
         return Err("unexpected text after the expression".into());
@@ -411,6 +436,9 @@ fn parse_expr(text: &str) -> Result<Expr, String> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Nesting of the expression being built; every node made while it is `d` is at most
+    /// about `d` deep, so evaluation recursion is bounded too.
+    depth: usize,
 }
 
 /// Binary operators by precedence level, loosest first.
@@ -439,13 +467,44 @@ impl Parser {
         }
     }
 
+    /// One level deeper; refused past [`MAX_EXPR_DEPTH`].
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_EXPR_DEPTH {
+            return Err(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} levels deep"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses what `parse` parses one level deeper.
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        self.enter()?;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
     fn binary(&mut self, level: usize) -> Result<Expr, String> {
         let Some(ops) = LEVELS.get(level) else {
             return self.unary();
         };
+        let start = self.depth;
+        let result = self.binary_chain(level, ops);
+        self.depth = start;
+        result
+    }
+
+    /// `a op b op c ...`: each link nests the tree one level deeper.
+    fn binary_chain(&mut self, level: usize, ops: &[&str]) -> Result<Expr, String> {
         let mut left = self.binary(level + 1)?;
         while let Some(op) = self.peek_op().filter(|op| ops.contains(op)) {
             self.pos += 1;
+            self.enter()?;
             let right = self.binary(level + 1)?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
@@ -456,19 +515,27 @@ impl Parser {
         match self.peek_op() {
             Some("!") => {
                 self.pos += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
+                Ok(Expr::Not(Box::new(self.nested(Self::unary)?)))
             }
             Some("-") => {
                 self.pos += 1;
-                Ok(Expr::Neg(Box::new(self.unary()?)))
+                Ok(Expr::Neg(Box::new(self.nested(Self::unary)?)))
             }
             _ => self.postfix(),
         }
     }
 
     fn postfix(&mut self) -> Result<Expr, String> {
+        let start = self.depth;
+        let result = self.postfix_chain();
+        self.depth = start;
+        result
+    }
+
+    fn postfix_chain(&mut self) -> Result<Expr, String> {
         let mut expr = self.primary()?;
         while self.peek_op() == Some(".") {
+            self.enter()?;
             self.pos += 1;
             let Some(Tok::Ident(name)) = self.toks.get(self.pos).cloned() else {
                 return Err("expected a name after '.'".into());
@@ -510,11 +577,12 @@ impl Parser {
                 _ => return Err(format!("unknown variable {name}")),
             }),
             Tok::Op("(") => {
-                let inner = self.binary(0)?;
+                let inner = self.nested(|p| p.binary(0))?;
                 self.expect(")")?;
                 Ok(inner)
             }
             Tok::Op("[") => {
+                self.enter()?;
                 let mut items = Vec::new();
                 while self.peek_op() != Some("]") {
                     items.push(self.binary(0)?);
@@ -525,6 +593,7 @@ impl Parser {
                     }
                 }
                 self.expect("]")?;
+                self.depth -= 1;
                 Ok(Expr::List(items))
             }
             Tok::Op(op) => Err(format!("unexpected {op}")),

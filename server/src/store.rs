@@ -72,6 +72,71 @@ pub(crate) enum Write {
 pub(crate) struct Limits {
     pub(crate) max_depth: usize,
     pub(crate) max_data_bytes: usize,
+    /// Most keys in one write's data (a PATCH's paths included).
+    pub(crate) max_write_keys: usize,
+}
+
+/// A write whose keys, depth, size in keys and (for a PATCH) paths were checked before taking
+/// the lock, so that a large write costs nobody else any time.
+enum Checked {
+    Set(Value),
+    Push(Value),
+    /// `(key as written, relative path, value)`, with no path an ancestor of another.
+    Update(Vec<(String, Path, Value)>),
+}
+
+/// Checks what can be checked of a write without the tree: O(n log n) in its size.
+fn check_write(
+    at: &[String],
+    write: Write,
+    limits: Limits,
+    body: &str,
+) -> Result<Checked, Refusal> {
+    let bad = |err: tree::TreeError| Refusal::bad_request(err.message(body));
+    let keys = match &write {
+        Write::Set(value) | Write::Push(value) => tree::count_keys(value),
+        Write::Update(map) => map.len() + map.values().map(tree::count_keys).sum::<usize>(),
+    };
+    if keys > limits.max_write_keys {
+        return Err(Refusal::bad_request(format!(
+            "Invalid data; a single write may hold at most {} keys.",
+            limits.max_write_keys
+        )));
+    }
+    match write {
+        Write::Set(raw) => {
+            tree::check(&raw, at.len(), limits.max_depth).map_err(bad)?;
+            Ok(Checked::Set(raw))
+        }
+        Write::Push(raw) => {
+            tree::check(&raw, at.len() + 1, limits.max_depth).map_err(bad)?;
+            Ok(Checked::Push(raw))
+        }
+        Write::Update(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            for (key, raw) in map {
+                let rel = path::parse(&key)
+                    .ok()
+                    .filter(|rel| !rel.is_empty())
+                    .ok_or_else(|| bad(tree::TreeError::BadKey(key.clone())))?;
+                tree::check(&raw, at.len() + rel.len(), limits.max_depth).map_err(bad)?;
+                entries.push((key, rel, raw));
+            }
+            // Sorted, a path's descendants follow it directly: comparing neighbours finds
+            // every overlap.
+            let mut paths: Vec<&Path> = entries.iter().map(|(_, rel, _)| rel).collect();
+            paths.sort_unstable();
+            let overlapping = paths
+                .windows(2)
+                .any(|pair| matches!(pair, [a, b] if path::is_prefix(a, b)));
+            if overlapping {
+                return Err(Refusal::bad_request(
+                    "Invalid data; update paths overlap (one is an ancestor of another).",
+                ));
+            }
+            Ok(Checked::Update(entries))
+        }
+    }
 }
 
 /// The database shared by all requests.
@@ -191,11 +256,12 @@ impl Store {
         if_match: Option<&str>,
         body: &str,
     ) -> Result<Value, Refusal> {
+        let checked = check_write(at, write, self.limits, body)?;
         let (response, snapshot) = {
             let mut state = self.lock();
             let now = now_ms();
             let (response, change) =
-                state.plan(at, auth, write, if_match, body, now, self.limits)?;
+                state.plan(at, auth, checked, if_match, body, now, self.limits)?;
             state.apply(&change, now);
             let _ = self.changes.send(Arc::new(change));
             (response, self.snapshot(&state))
@@ -323,7 +389,7 @@ impl State {
         &mut self,
         at: &[String],
         auth: &Auth,
-        write: Write,
+        write: Checked,
         if_match: Option<&str>,
         body: &str,
         now: u64,
@@ -331,7 +397,7 @@ impl State {
     ) -> Result<(Value, Change), Refusal> {
         let bad = |err: tree::TreeError| Refusal::bad_request(err.message(body));
         let (response, change) = match write {
-            Write::Set(raw) => {
+            Checked::Set(raw) => {
                 let current = tree::get(&self.root, at);
                 if let Some(tag) = if_match {
                     let current = current.cloned().unwrap_or(Value::Null);
@@ -343,7 +409,6 @@ impl State {
                         });
                     }
                 }
-                tree::check(&raw, at.len(), limits.max_depth).map_err(bad)?;
                 let value =
                     tree::normalize(tree::resolve_server_values(raw, current, now).map_err(bad)?);
                 (
@@ -354,10 +419,9 @@ impl State {
                     },
                 )
             }
-            Write::Push(raw) => {
+            Checked::Push(raw) => {
                 let name = self.push_ids.next(now, || fastrand::u8(..));
                 let target: Path = at.iter().cloned().chain([name.clone()]).collect();
-                tree::check(&raw, target.len(), limits.max_depth).map_err(bad)?;
                 let value =
                     tree::normalize(tree::resolve_server_values(raw, None, now).map_err(bad)?);
                 (
@@ -368,33 +432,17 @@ impl State {
                     },
                 )
             }
-            Write::Update(map) => {
-                let mut entries: Vec<(Path, Value)> = Vec::with_capacity(map.len());
+            Checked::Update(checked) => {
+                let mut entries: Vec<(Path, Value)> = Vec::with_capacity(checked.len());
                 let mut response = Map::new();
-                for (key, raw) in map {
-                    let rel = path::parse(&key)
-                        .ok()
-                        .filter(|rel| !rel.is_empty())
-                        .ok_or_else(|| bad(tree::TreeError::BadKey(key.clone())))?;
+                for (key, rel, raw) in checked {
                     let full: Path = at.iter().chain(&rel).cloned().collect();
-                    tree::check(&raw, full.len(), limits.max_depth).map_err(bad)?;
                     let current = tree::get(&self.root, &full);
                     let value = tree::normalize(
                         tree::resolve_server_values(raw, current, now).map_err(bad)?,
                     );
                     response.insert(key, tree::render(&value));
                     entries.push((rel, value));
-                }
-                let overlapping = entries.iter().enumerate().any(|(i, (a, _))| {
-                    entries
-                        .iter()
-                        .skip(i + 1)
-                        .any(|(b, _)| path::is_prefix(a, b) || path::is_prefix(b, a))
-                });
-                if overlapping {
-                    return Err(Refusal::bad_request(
-                        "Invalid data; update paths overlap (one is an ancestor of another).",
-                    ));
                 }
                 (
                     Value::Object(response),

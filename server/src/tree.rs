@@ -87,6 +87,27 @@ fn check_keys(value: &Value) -> Result<(), TreeError> {
     }
 }
 
+/// How many object keys (and array items) `value` holds at every level, counted without
+/// recursion.
+pub(crate) fn count_keys(value: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                count += map.len();
+                pending.extend(map.values());
+            }
+            Value::Array(items) => {
+                count += items.len();
+                pending.extend(items);
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
 /// Levels of nesting: 0 for a leaf, 1 for an object of leaves, and so on.
 pub(crate) fn depth(value: &Value) -> usize {
     match value {
@@ -231,6 +252,12 @@ mod tests {
             resolve_server_values(json!({".sv": "nope"}), None, 1),
             Err(TreeError::BadServerValue)
         );
+    }
+
+    #[test]
+    fn keys_are_counted() {
+        assert_eq!(count_keys(&json!(1)), 0);
+        assert_eq!(count_keys(&json!({"a": {"b": 1, "c": [1, 2]}})), 5);
     }
 
     #[test]
