@@ -24,6 +24,7 @@ pub(crate) struct App {
     pub(crate) identity: auth::Identity,
     pub(crate) www: Option<ServeDir>,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
     pub(crate) max_streams: usize,
     pub(crate) keep_alive: Duration,
     pub(crate) tickets: Arc<Tickets>,
@@ -132,9 +133,16 @@ async fn database(app: &App, request: Request, raw_path: &str) -> Response {
     };
     let body = match method {
         Method::PUT | Method::POST | Method::PATCH => {
-            match axum::body::to_bytes(request.into_body(), app.max_body_bytes).await {
-                Ok(body) => body,
+            let read = axum::body::to_bytes(request.into_body(), app.max_body_bytes);
+            match tokio::time::timeout(app.body_timeout, read).await {
+                Ok(Ok(body)) => body,
                 Err(_) => {
+                    return error(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "The request body did not arrive in time.",
+                    )
+                }
+                Ok(Err(_)) => {
                     return error(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "Data to write exceeds the maximum size that can be modified with a single request.",

@@ -29,6 +29,7 @@ mod http;
 mod path;
 mod query;
 mod rules;
+mod serve;
 mod store;
 mod stream;
 mod tree;
@@ -83,6 +84,20 @@ pub struct Config {
     /// A room under `/rooms/{id}` with no write for this long is deleted (default 24 h;
     /// zero keeps rooms forever).
     pub room_ttl: Duration,
+    /// Most connections open at once (default 1,000; keep it below the process's descriptor
+    /// limit); more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers (default 10 s); then the connection is
+    /// closed.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body (default 30 s); then it gets 408.
+    pub body_timeout: Duration,
+    /// A connection that moves no byte either way for this long is closed (default 120 s; it
+    /// must exceed `keep_alive`, which streams send to stay open).
+    pub idle_timeout: Duration,
+    /// On shutdown, time left to requests in flight before their connections are dropped
+    /// (default 5 s).
+    pub shutdown_grace: Duration,
     /// Emulator mode (default off): `owner` is the admin, ID tokens are taken unsigned, and
     /// `auth_variable_override` is honoured from anyone, as the Firebase emulator does. Never
     /// for a server that others can reach.
@@ -113,6 +128,11 @@ impl Default for Config {
             max_streams: 10_000,
             keep_alive: Duration::from_secs(30),
             room_ttl: Duration::from_secs(24 * 60 * 60),
+            max_connections: 1_000,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(5),
             emulator: false,
             admin_token_file: None,
             jwt_key: None,
@@ -174,6 +194,7 @@ pub struct Server {
     app: Arc<http::App>,
     closing: watch::Sender<bool>,
     room_ttl: Duration,
+    connections: serve::Limits,
 }
 
 impl Server {
@@ -212,6 +233,15 @@ impl Server {
             max_write_keys: config.max_write_keys,
         };
         let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
+        if config.idle_timeout <= config.keep_alive {
+            return Err(Error::Config(format!(
+                "the idle timeout ({:?}) must be longer than the keep-alive period ({:?})",
+                config.idle_timeout, config.keep_alive
+            )));
+        }
+        if config.max_connections == 0 {
+            return Err(Error::Config("max_connections must be at least 1".into()));
+        }
         let identity = auth::Identity::new(auth::Settings {
             emulator: config.emulator,
             admin_token_file: config.admin_token_file.as_deref(),
@@ -227,6 +257,7 @@ impl Server {
                 identity,
                 www: config.www.as_ref().map(ServeDir::new),
                 max_body_bytes: config.max_body_bytes,
+                body_timeout: config.body_timeout,
                 max_streams: config.max_streams,
                 keep_alive: config.keep_alive,
                 tickets: Default::default(),
@@ -234,6 +265,12 @@ impl Server {
             }),
             closing,
             room_ttl: config.room_ttl,
+            connections: serve::Limits {
+                max_connections: config.max_connections,
+                header_timeout: config.header_timeout,
+                idle_timeout: config.idle_timeout,
+                shutdown_grace: config.shutdown_grace,
+            },
         })
     }
 
@@ -252,8 +289,9 @@ impl Server {
             .layer(CorsLayer::permissive())
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then ends the open streams and lets
-    /// open requests finish. Also runs the sweep that deletes idle rooms.
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting, ends the open
+    /// streams, lets requests in flight finish for at most `shutdown_grace` and drops the
+    /// connections left. Also runs the sweep that deletes idle rooms.
     ///
     /// # Errors
     /// [`Error::Io`] when the listener fails.
@@ -270,15 +308,15 @@ impl Server {
     ) -> Result<(), Error> {
         let sweeper = (!self.room_ttl.is_zero())
             .then(|| tokio::spawn(sweep_rooms(self.app.store.clone(), self.room_ttl)));
-        let closing = self.closing.clone();
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                // Streams never end by themselves; graceful shutdown waits for them.
-                let _ = closing.send(true);
-            })
-            .await
-            .map_err(Error::Io);
+        let served = serve::serve(
+            listener,
+            self.router(),
+            self.connections,
+            self.closing.clone(),
+            shutdown,
+        )
+        .await
+        .map_err(Error::Io);
         if let Some(sweeper) = sweeper {
             sweeper.abort();
         }

@@ -30,6 +30,15 @@ struct Args {
     /// Seconds between keep-alive events on idle streams (Firebase sends one every 30).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     keep_alive: u64,
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    max_connections: usize,
+    /// Seconds after which a connection that moved no byte is closed (above --keep-alive).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    idle_timeout: u64,
+    /// Seconds left to requests in flight at shutdown before connections are dropped.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    shutdown_grace: u64,
     /// Emulator mode: `owner` is the admin, unsigned ID tokens are users and anyone may send
     /// auth_variable_override, as the Firebase emulator. Only for tests and local development.
     #[arg(long)]
@@ -58,6 +67,9 @@ async fn main() -> std::process::ExitCode {
         room_ttl: std::time::Duration::from_secs(args.room_ttl),
         max_streams: args.max_streams,
         keep_alive: std::time::Duration::from_secs(args.keep_alive),
+        max_connections: args.max_connections,
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
         emulator: args.emulator,
         admin_token_file: args.admin_token_file,
         jwt_key: args.jwt_key,
