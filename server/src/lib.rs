@@ -242,6 +242,13 @@ impl Server {
         if config.max_connections == 0 {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }
+        let www_root = match &config.www {
+            Some(dir) => Some(
+                std::fs::canonicalize(dir)
+                    .map_err(|err| Error::Config(format!("{}: {err}", dir.display())))?,
+            ),
+            None => None,
+        };
         let identity = auth::Identity::new(auth::Settings {
             emulator: config.emulator,
             admin_token_file: config.admin_token_file.as_deref(),
@@ -255,7 +262,9 @@ impl Server {
             app: Arc::new(http::App {
                 store: Arc::new(store),
                 identity,
+                emulator: config.emulator,
                 www: config.www.as_ref().map(ServeDir::new),
+                www_root,
                 max_body_bytes: config.max_body_bytes,
                 body_timeout: config.body_timeout,
                 max_streams: config.max_streams,

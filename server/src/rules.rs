@@ -6,8 +6,9 @@
 //!
 //! Grants cascade: a `.read` or `.write` that is true at a location grants everything below it.
 //! `.validate` rules must hold at the written location and every location below it that the
-//! new data fills (they do not cascade, and a deletion needs none). `.indexOn` is accepted and
-//! ignored (every query works without an index here).
+//! new data fills (they do not cascade, and a deletion needs none). `.indexOn` names the children
+//! that queries may order by (outside emulator mode, ordering by another child is refused, as on
+//! Firebase; every query is evaluated without an index here anyway).
 
 use std::collections::BTreeMap;
 
@@ -43,6 +44,8 @@ struct Node {
     validate: Option<Expr>,
     children: BTreeMap<String, Node>,
     wildcard: Option<(String, Box<Node>)>,
+    /// `.indexOn`: the children (paths such as `a/b`) queries may order by here.
+    index_on: Vec<String>,
 }
 
 impl Rules {
@@ -73,6 +76,23 @@ impl Rules {
     pub(crate) fn is_open(&self) -> bool {
         let granted = |e: &Option<Expr>| matches!(e, Some(Expr::Lit(Value::Bool(true))));
         granted(&self.root.read) && granted(&self.root.write) && !self.root.has_validate()
+    }
+
+    /// Whether an `.indexOn` at `at` names `child` (a `/`-separated path), so that queries
+    /// may order by it.
+    pub(crate) fn is_indexed(&self, at: &[String], child: &[String]) -> bool {
+        let mut node = &self.root;
+        let mut vars = Vec::new();
+        for key in at {
+            match node.child(key, &mut vars) {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        let wanted = child.join("/");
+        node.index_on
+            .iter()
+            .any(|index| index.trim_matches('/') == wanted)
     }
 
     /// Whether `auth` may read at `at` in the tree `root`.
@@ -235,7 +255,18 @@ impl Node {
                 ".read" => node.read = Some(Expr::from_rule(value, &here)?),
                 ".write" => node.write = Some(Expr::from_rule(value, &here)?),
                 ".validate" => node.validate = Some(Expr::from_rule(value, &here)?),
-                _ if key.starts_with('.') => {} // .indexOn: queries need no index here
+                ".indexOn" => {
+                    node.index_on = match value {
+                        Value::String(child) => vec![child.clone()],
+                        Value::Array(children) => children
+                            .iter()
+                            .map(|c| c.as_str().map(str::to_owned))
+                            .collect::<Option<_>>()
+                            .ok_or_else(|| format!("{here} must be a string or strings"))?,
+                        _ => return Err(format!("{here} must be a string or strings")),
+                    }
+                }
+                _ if key.starts_with('.') => {}
                 _ if key.starts_with('$') => {
                     if node.wildcard.is_some() {
                         return Err(format!("rules at {at} have two $ wildcards"));

@@ -270,6 +270,11 @@ impl Store {
         Ok(response)
     }
 
+    /// Whether the rules index `child` at `at` (see `Rules::is_indexed`).
+    pub(crate) fn is_indexed(&self, at: &[String], child: &[String]) -> bool {
+        self.lock().rules.is_indexed(at, child)
+    }
+
     /// The rules text in force.
     pub(crate) fn rules_text(&self) -> String {
         self.lock().rules.text().to_owned()
