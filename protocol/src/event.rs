@@ -155,9 +155,24 @@ pub fn apply_patch(root: &mut Value, path: &str, data: &Value) {
 /// );
 /// ```
 pub fn frame(kind: &str, path: &str, data: &Value) -> String {
-    let at = Value::String(path.to_owned());
-    format!("event: {kind}\ndata: {{\"path\":{at},\"data\":{data}}}\n\n")
+    format!("{}{data}{FRAME_TAIL}", frame_head(kind, path))
 }
+
+/// What comes before the data's JSON in a [`frame`], so that a server can send one rendered
+/// data to many streams: `frame_head(kind, path)`, the data, then [`FRAME_TAIL`].
+///
+/// ```
+/// use rtcweb_protocol::event::{frame, frame_head, FRAME_TAIL};
+/// let data = serde_json::json!([1]);
+/// assert_eq!(format!("{}{data}{FRAME_TAIL}", frame_head("put", "/a")), frame("put", "/a", &data));
+/// ```
+pub fn frame_head(kind: &str, path: &str) -> String {
+    let at = Value::String(path.to_owned());
+    format!("event: {kind}\ndata: {{\"path\":{at},\"data\":")
+}
+
+/// What comes after the data's JSON in a [`frame`].
+pub const FRAME_TAIL: &str = "}\n\n";
 
 /// A server-sent event whose data is `data` itself (`keep-alive`, `cancel`, ...).
 ///

@@ -32,6 +32,10 @@ pub(crate) struct App {
     pub(crate) max_streams: usize,
     pub(crate) keep_alive: Duration,
     pub(crate) tickets: Arc<Tickets>,
+    /// Memory held by answers in flight.
+    pub(crate) budget: Arc<stream::Budget>,
+    /// Most bytes queued for one stream.
+    pub(crate) stream_budget: usize,
     pub(crate) closing: watch::Receiver<bool>,
 }
 
@@ -341,6 +345,8 @@ fn listen(app: &App, at: Vec<String>, auth: Auth) -> Response {
         changes,
         keep_alive: app.keep_alive,
         closing: app.closing.clone(),
+        budget: app.budget.clone(),
+        stream_budget: app.stream_budget,
         _ticket: ticket,
     });
     (

@@ -77,6 +77,13 @@ pub struct Config {
     pub max_data_bytes: usize,
     /// Most keys in one write's data, counted at every level (default 100,000); more get 400.
     pub max_write_keys: usize,
+    /// Most bytes of events queued for one stream whose reader is slow (default 8 MiB; an
+    /// empty queue always takes one event); past it the stream ends with an `overflow` event and
+    /// the client reconnects.
+    pub stream_budget: usize,
+    /// Most bytes held by answers in flight over all streams and reads (default 256 MiB);
+    /// past it the stream that would grow it ends with `overflow`, and a read gets 503.
+    pub max_buffered_bytes: usize,
     /// Most streams open at once (default 10,000); more get 503.
     pub max_streams: usize,
     /// Time between `keep-alive` events on an idle stream (default 30 s, as Firebase).
@@ -125,6 +132,8 @@ impl Default for Config {
             max_depth: tree::MAX_DEPTH,
             max_data_bytes: 256 * 1024 * 1024,
             max_write_keys: 100_000,
+            stream_budget: 8 * 1024 * 1024,
+            max_buffered_bytes: 256 * 1024 * 1024,
             max_streams: 10_000,
             keep_alive: Duration::from_secs(30),
             room_ttl: Duration::from_secs(24 * 60 * 60),
@@ -270,6 +279,8 @@ impl Server {
                 max_streams: config.max_streams,
                 keep_alive: config.keep_alive,
                 tickets: Default::default(),
+                budget: stream::Budget::new(config.max_buffered_bytes),
+                stream_budget: config.stream_budget,
                 closing: closing_rx,
             }),
             closing,

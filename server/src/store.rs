@@ -16,12 +16,13 @@ use tokio::sync::broadcast;
 use crate::auth::Auth;
 use crate::path::{self, Path};
 use crate::rules::{self, Rules};
+use crate::stream::Announced;
 use crate::tree;
 use rtcweb_protocol::push_id::PushIds;
 use rtcweb_protocol::schema;
 
 /// How many changes a slow stream may fall behind before it is resent the whole value.
-const CHANGE_BUFFER: usize = 4096;
+const CHANGE_BUFFER: usize = 1024;
 
 /// A change to the tree, as the streams see it. Values are in stored form.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +143,7 @@ fn check_write(
 /// The database shared by all requests.
 pub(crate) struct Store {
     state: Mutex<State>,
-    changes: broadcast::Sender<Arc<Change>>,
+    changes: broadcast::Sender<Arc<Announced>>,
     data_file: Option<PathBuf>,
     /// Version of the tree last written to the data file; also orders file writes.
     saved: tokio::sync::Mutex<u64>,
@@ -234,7 +235,7 @@ impl Store {
         &self,
         at: &[String],
         auth: &Auth,
-    ) -> Result<(Value, broadcast::Receiver<Arc<Change>>), Refusal> {
+    ) -> Result<(Value, broadcast::Receiver<Arc<Announced>>), Refusal> {
         let state = self.lock();
         if !state.may_read(at, auth) {
             return Err(Refusal::permission_denied());
@@ -263,7 +264,7 @@ impl Store {
             let (response, change) =
                 state.plan(at, auth, checked, if_match, body, now, self.limits)?;
             state.apply(&change, now);
-            let _ = self.changes.send(Arc::new(change));
+            let _ = self.changes.send(Arc::new(Announced::new(change)));
             (response, self.snapshot(&state))
         };
         self.save(snapshot).await?;
@@ -284,7 +285,7 @@ impl Store {
     pub(crate) fn set_rules(&self, text: &str) -> Result<(), Refusal> {
         let rules = Rules::parse(text).map_err(Refusal::bad_request)?;
         self.lock().rules = rules;
-        let _ = self.changes.send(Arc::new(Change::Rules));
+        let _ = self.changes.send(Arc::new(Announced::new(Change::Rules)));
         Ok(())
     }
 
@@ -311,7 +312,7 @@ impl Store {
                     };
                     state.apply(&change, now);
                     state.room_writes.remove(&id);
-                    let _ = self.changes.send(Arc::new(change));
+                    let _ = self.changes.send(Arc::new(Announced::new(change)));
                     expired += 1;
                 }
             }
