@@ -6,4 +6,4 @@ cd "$ROOT"
 scripts/setup.sh demo || exit 1
 step "build the wasm package" scripts/build.sh
 step "build rtcweb-signal" cargo build -q --release -p rtcweb-signal
-exec target/release/rtcweb-signal --listen "127.0.0.1:${PORT:-8080}" --www www
+exec target/release/rtcweb-signal --emulator --listen "127.0.0.1:${PORT:-8080}" --www www

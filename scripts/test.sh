@@ -39,7 +39,7 @@ native() {
 
 # Starts rtcweb-signal under its restarting controller (tests/support/signal-controller.mjs)
 # on DB_PORT and DB_PORT+1, with the given server arguments (default: a fresh data file and
-# tests/support/rules.json); stops it when this shell exits.
+# tests/support/rules.json, in emulator mode); stops it when this shell exits.
 start_signal_server() {
     local db_port="$1"
     shift
@@ -55,7 +55,7 @@ start_signal_server() {
 compat() {
     (
         # A short keep-alive: the SDK's listener only notices it was closed on the next event.
-        start_signal_server "$COMPAT_PORT" --keep-alive 1 || exit 1
+        start_signal_server "$COMPAT_PORT" --emulator --keep-alive 1 || exit 1
         RTCWEB_SIGNAL_HOST=127.0.0.1:$COMPAT_PORT target/compat-venv/bin/python tests/compat/firebase_admin_test.py
     )
 }

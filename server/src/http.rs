@@ -21,11 +21,21 @@ use crate::{path, query, tree};
 /// Everything the routes share.
 pub(crate) struct App {
     pub(crate) store: Arc<Store>,
+    pub(crate) identity: auth::Identity,
+    /// Emulator mode: queries need no `.indexOn`.
+    pub(crate) emulator: bool,
     pub(crate) www: Option<ServeDir>,
+    /// The `--www` folder, resolved (symlinks and `..` gone), to keep files inside it.
+    pub(crate) www_root: Option<std::path::PathBuf>,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
     pub(crate) max_streams: usize,
     pub(crate) keep_alive: Duration,
     pub(crate) tickets: Arc<Tickets>,
+    /// Memory held by answers in flight.
+    pub(crate) budget: Arc<stream::Budget>,
+    /// Most bytes queued for one stream.
+    pub(crate) stream_budget: usize,
     pub(crate) closing: watch::Receiver<bool>,
 }
 
@@ -35,13 +45,47 @@ pub(crate) async fn dispatch(State(app): State<Arc<App>>, request: Request) -> R
     if let Some(db_path) = uri_path.strip_suffix(".json") {
         return database(&app, request, db_path).await;
     }
-    match &app.www {
-        Some(www) => match www.clone().oneshot(request).await {
-            Ok(response) => response.into_response(),
-            Err(err) => match err {},
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
+    match (&app.www, &app.www_root) {
+        (Some(www), Some(root)) if may_serve(root, &uri_path).await => {
+            match www.clone().oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(err) => match err {},
+            }
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Longest file name most file systems allow, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
+/// Whether the static file at `uri_path` may be served: no segment too long for a file name,
+/// no dotfile or dot-folder (`.git`, `.env`, `..`), and once symlinks are resolved, still inside
+/// `root` (a missing file is left to the file server's 404).
+async fn may_serve(root: &std::path::Path, uri_path: &str) -> bool {
+    let mut file = root.to_path_buf();
+    for segment in uri_path.split('/').filter(|s| !s.is_empty()) {
+        let Some(name) = rtcweb_protocol::path::percent_decode(segment) else {
+            return false;
+        };
+        if name.len() > MAX_NAME_BYTES || name.starts_with('.') || name.contains(['/', '\\', '\0'])
+        {
+            return false;
+        }
+        file.push(name);
+    }
+    let inside = |found: std::io::Result<std::path::PathBuf>| match found {
+        Ok(real) => real.starts_with(root),
+        Err(err) => err.kind() == std::io::ErrorKind::NotFound,
+    };
+    let real = tokio::fs::canonicalize(&file).await;
+    // A folder is served by its index.html: that must stay inside too.
+    if let Ok(dir) = &real {
+        if dir.is_dir() && !inside(tokio::fs::canonicalize(dir.join("index.html")).await) {
+            return false;
+        }
+    }
+    inside(real)
 }
 
 /// How the response body is printed (`print=`).
@@ -121,15 +165,26 @@ async fn database(app: &App, request: Request, raw_path: &str) -> Response {
             }
         }
     }
-    let auth = match auth::from_request(&headers, &params) {
+    let auth = match app.identity.caller(&headers, &params) {
         Ok(auth) => auth,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+        Err(refused) => {
+            let (status, message) = refused.message();
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNAUTHORIZED);
+            return error(status, message);
+        }
     };
     let body = match method {
         Method::PUT | Method::POST | Method::PATCH => {
-            match axum::body::to_bytes(request.into_body(), app.max_body_bytes).await {
-                Ok(body) => body,
+            let read = axum::body::to_bytes(request.into_body(), app.max_body_bytes);
+            match tokio::time::timeout(app.body_timeout, read).await {
+                Ok(Ok(body)) => body,
                 Err(_) => {
+                    return error(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "The request body did not arrive in time.",
+                    )
+                }
+                Ok(Err(_)) => {
                     return error(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "Data to write exceeds the maximum size that can be modified with a single request.",
@@ -154,7 +209,8 @@ async fn database(app: &App, request: Request, raw_path: &str) -> Response {
             if accept.contains("text/event-stream") {
                 return listen(app, at, auth);
             }
-            read(app, &at, &auth, &params, print, want_etag)
+            let if_none_match = header_str(&headers, "if-none-match");
+            read(app, &at, &auth, &params, print, want_etag, if_none_match)
         }
         Method::PUT | Method::POST | Method::PATCH | Method::DELETE => {
             let Ok(text) = std::str::from_utf8(&body) else {
@@ -212,6 +268,7 @@ fn add_etag(response: &mut Response, value: &Value) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read(
     app: &App,
     at: &[String],
@@ -219,11 +276,22 @@ fn read(
     params: &[(String, String)],
     print: Print,
     want_etag: bool,
+    if_none_match: Option<&str>,
 ) -> Response {
     let query = match query::parse(params) {
         Ok(query) => query,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
+    if let Some(child) = query.as_ref().and_then(query::Query::child_order) {
+        if !app.emulator && !app.store.is_indexed(at, child) {
+            let message = format!(
+                "Index not defined, add \".indexOn\": \"{}\", for path \"{}\", to the rules",
+                child.join("/"),
+                path::to_string(at)
+            );
+            return error(StatusCode::BAD_REQUEST, &message);
+        }
+    }
     let shallow = params.iter().any(|(k, v)| k == "shallow" && v == "true");
     if shallow && query.is_some() {
         return error(
@@ -240,6 +308,17 @@ fn read(
         (None, true) => tree::shallow(&value),
         (None, false) => tree::render(&value),
     };
+    if let Some(wanted) = if_none_match {
+        let tag = store::etag(&value);
+        if wanted
+            .split(',')
+            .any(|t| t.trim().trim_matches('"') == tag || t.trim() == "*")
+        {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            add_etag(&mut response, &value);
+            return response;
+        }
+    }
     let mut response = json_response(StatusCode::OK, &shown, print);
     if want_etag {
         add_etag(&mut response, &value);
@@ -266,6 +345,8 @@ fn listen(app: &App, at: Vec<String>, auth: Auth) -> Response {
         changes,
         keep_alive: app.keep_alive,
         closing: app.closing.clone(),
+        budget: app.budget.clone(),
+        stream_budget: app.stream_budget,
         _ticket: ticket,
     });
     (

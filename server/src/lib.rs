@@ -8,7 +8,8 @@
 //! (multi-path updates) and `DELETE`; `print=pretty|silent`, `shallow=true`, method override;
 //! server values (`timestamp`, `increment`); queries (`orderBy` with limits and ranges); ETags
 //! (`X-Firebase-ETag`, `if-match`); streaming with `Accept: text/event-stream`; security rules
-//! (`--rules`, `/.settings/rules.json`) with `Authorization: Bearer owner` as the admin and
+//! (`--rules`, `/.settings/rules.json`); verified ID tokens and a configured admin credential,
+//! or in emulator mode (`Config::emulator`) `Authorization: Bearer owner` as the admin and
 //! unsigned JWTs as users; size limits; rooms under `/rooms` that expire when idle.
 //!
 //! ```no_run
@@ -26,9 +27,9 @@
 mod auth;
 mod http;
 mod path;
-mod push_id;
 mod query;
 mod rules;
+mod serve;
 mod store;
 mod stream;
 mod tree;
@@ -74,6 +75,15 @@ pub struct Config {
     /// Largest size of the whole tree as JSON, in bytes (default 256 MiB); writes that would
     /// grow it past this get 413.
     pub max_data_bytes: usize,
+    /// Most keys in one write's data, counted at every level (default 100,000); more get 400.
+    pub max_write_keys: usize,
+    /// Most bytes of events queued for one stream whose reader is slow (default 8 MiB; an
+    /// empty queue always takes one event); past it the stream ends with an `overflow` event and
+    /// the client reconnects.
+    pub stream_budget: usize,
+    /// Most bytes held by answers in flight over all streams and reads (default 256 MiB);
+    /// past it the stream that would grow it ends with `overflow`, and a read gets 503.
+    pub max_buffered_bytes: usize,
     /// Most streams open at once (default 10,000); more get 503.
     pub max_streams: usize,
     /// Time between `keep-alive` events on an idle stream (default 30 s, as Firebase).
@@ -81,6 +91,35 @@ pub struct Config {
     /// A room under `/rooms/{id}` with no write for this long is deleted (default 24 h;
     /// zero keeps rooms forever).
     pub room_ttl: Duration,
+    /// Most connections open at once (default 1,000; keep it below the process's descriptor
+    /// limit); more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers (default 10 s); then the connection is
+    /// closed.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body (default 30 s); then it gets 408.
+    pub body_timeout: Duration,
+    /// A connection that moves no byte either way for this long is closed (default 120 s; it
+    /// must exceed `keep_alive`, which streams send to stay open).
+    pub idle_timeout: Duration,
+    /// On shutdown, time left to requests in flight before their connections are dropped
+    /// (default 5 s).
+    pub shutdown_grace: Duration,
+    /// Emulator mode (default off): `owner` is the admin, ID tokens are taken unsigned, and
+    /// `auth_variable_override` is honoured from anyone, as the Firebase emulator does. Never
+    /// for a server that others can reach.
+    pub emulator: bool,
+    /// File holding the admin credential (at least 16 bytes, no spaces): a request bearing it
+    /// (`Authorization: Bearer TOKEN` or `?auth=TOKEN`) bypasses the rules.
+    pub admin_token_file: Option<PathBuf>,
+    /// File holding the key that signs ID tokens: a JWK set (`{"keys": [...]}`, such as
+    /// Firebase Authentication's published one), a PEM public key (RSA, EC, Ed25519) or an
+    /// HMAC secret. Without one (outside emulator mode) every token but the admin's is refused.
+    pub jwt_key: Option<PathBuf>,
+    /// The `aud` ID tokens must carry (a Firebase project id), if set.
+    pub jwt_audience: Option<String>,
+    /// The `iss` ID tokens must carry (`https://securetoken.google.com/PROJECT`), if set.
+    pub jwt_issuer: Option<String>,
 }
 
 impl Default for Config {
@@ -92,9 +131,22 @@ impl Default for Config {
             max_body_bytes: 16 * 1024 * 1024,
             max_depth: tree::MAX_DEPTH,
             max_data_bytes: 256 * 1024 * 1024,
+            max_write_keys: 100_000,
+            stream_budget: 8 * 1024 * 1024,
+            max_buffered_bytes: 256 * 1024 * 1024,
             max_streams: 10_000,
             keep_alive: Duration::from_secs(30),
             room_ttl: Duration::from_secs(24 * 60 * 60),
+            max_connections: 1_000,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(120),
+            shutdown_grace: Duration::from_secs(5),
+            emulator: false,
+            admin_token_file: None,
+            jwt_key: None,
+            jwt_audience: None,
+            jwt_issuer: None,
         }
     }
 }
@@ -151,6 +203,7 @@ pub struct Server {
     app: Arc<http::App>,
     closing: watch::Sender<bool>,
     room_ttl: Duration,
+    connections: serve::Limits,
 }
 
 impl Server {
@@ -186,21 +239,58 @@ impl Server {
         let limits = store::Limits {
             max_depth: config.max_depth,
             max_data_bytes: config.max_data_bytes,
+            max_write_keys: config.max_write_keys,
         };
         let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
+        if config.idle_timeout <= config.keep_alive {
+            return Err(Error::Config(format!(
+                "the idle timeout ({:?}) must be longer than the keep-alive period ({:?})",
+                config.idle_timeout, config.keep_alive
+            )));
+        }
+        if config.max_connections == 0 {
+            return Err(Error::Config("max_connections must be at least 1".into()));
+        }
+        let www_root = match &config.www {
+            Some(dir) => Some(
+                std::fs::canonicalize(dir)
+                    .map_err(|err| Error::Config(format!("{}: {err}", dir.display())))?,
+            ),
+            None => None,
+        };
+        let identity = auth::Identity::new(auth::Settings {
+            emulator: config.emulator,
+            admin_token_file: config.admin_token_file.as_deref(),
+            jwt_key: config.jwt_key.as_deref(),
+            jwt_audience: config.jwt_audience.clone(),
+            jwt_issuer: config.jwt_issuer.clone(),
+        })
+        .map_err(Error::Config)?;
         let (closing, closing_rx) = watch::channel(false);
         Ok(Server {
             app: Arc::new(http::App {
                 store: Arc::new(store),
+                identity,
+                emulator: config.emulator,
                 www: config.www.as_ref().map(ServeDir::new),
+                www_root,
                 max_body_bytes: config.max_body_bytes,
+                body_timeout: config.body_timeout,
                 max_streams: config.max_streams,
                 keep_alive: config.keep_alive,
                 tickets: Default::default(),
+                budget: stream::Budget::new(config.max_buffered_bytes),
+                stream_budget: config.stream_budget,
                 closing: closing_rx,
             }),
             closing,
             room_ttl: config.room_ttl,
+            connections: serve::Limits {
+                max_connections: config.max_connections,
+                header_timeout: config.header_timeout,
+                idle_timeout: config.idle_timeout,
+                shutdown_grace: config.shutdown_grace,
+            },
         })
     }
 
@@ -219,8 +309,9 @@ impl Server {
             .layer(CorsLayer::permissive())
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then ends the open streams and lets
-    /// open requests finish. Also runs the sweep that deletes idle rooms.
+    /// Serves on `listener` until `shutdown` resolves, then stops accepting, ends the open
+    /// streams, lets requests in flight finish for at most `shutdown_grace` and drops the
+    /// connections left. Also runs the sweep that deletes idle rooms.
     ///
     /// # Errors
     /// [`Error::Io`] when the listener fails.
@@ -237,15 +328,15 @@ impl Server {
     ) -> Result<(), Error> {
         let sweeper = (!self.room_ttl.is_zero())
             .then(|| tokio::spawn(sweep_rooms(self.app.store.clone(), self.room_ttl)));
-        let closing = self.closing.clone();
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                // Streams never end by themselves; graceful shutdown waits for them.
-                let _ = closing.send(true);
-            })
-            .await
-            .map_err(Error::Io);
+        let served = serve::serve(
+            listener,
+            self.router(),
+            self.connections,
+            self.closing.clone(),
+            shutdown,
+        )
+        .await
+        .map_err(Error::Io);
         if let Some(sweeper) = sweeper {
             sweeper.abort();
         }

@@ -30,6 +30,31 @@ struct Args {
     /// Seconds between keep-alive events on idle streams (Firebase sends one every 30).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     keep_alive: u64,
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    max_connections: usize,
+    /// Seconds after which a connection that moved no byte is closed (above --keep-alive).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    idle_timeout: u64,
+    /// Seconds left to requests in flight at shutdown before connections are dropped.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    shutdown_grace: u64,
+    /// Emulator mode: `owner` is the admin, unsigned ID tokens are users and anyone may send
+    /// auth_variable_override, as the Firebase emulator. Only for tests and local development.
+    #[arg(long)]
+    emulator: bool,
+    /// File holding the admin token (at least 16 bytes); requests bearing it bypass the rules.
+    #[arg(long, value_name = "FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// File holding the key that verifies ID tokens: a JWK set, a PEM public key or an HMAC secret.
+    #[arg(long, value_name = "FILE")]
+    jwt_key: Option<PathBuf>,
+    /// Audience (`aud`) that ID tokens must carry, such as a Firebase project id.
+    #[arg(long, value_name = "AUD")]
+    jwt_audience: Option<String>,
+    /// Issuer (`iss`) that ID tokens must carry.
+    #[arg(long, value_name = "ISS")]
+    jwt_issuer: Option<String>,
 }
 
 #[tokio::main]
@@ -42,6 +67,14 @@ async fn main() -> std::process::ExitCode {
         room_ttl: std::time::Duration::from_secs(args.room_ttl),
         max_streams: args.max_streams,
         keep_alive: std::time::Duration::from_secs(args.keep_alive),
+        max_connections: args.max_connections,
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout),
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
+        emulator: args.emulator,
+        admin_token_file: args.admin_token_file,
+        jwt_key: args.jwt_key,
+        jwt_audience: args.jwt_audience,
+        jwt_issuer: args.jwt_issuer,
         ..Default::default()
     };
     match run(args.listen, config).await {
@@ -57,6 +90,7 @@ async fn run(
     listen: SocketAddr,
     config: rtcweb_signal::Config,
 ) -> Result<(), rtcweb_signal::Error> {
+    let emulator = config.emulator;
     let server = rtcweb_signal::Server::new(config)?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -66,6 +100,12 @@ async fn run(
         })?;
     let local = listener.local_addr().map_err(rtcweb_signal::Error::Io)?;
     eprintln!("rtcweb-signal listening on http://{local}/");
+    if emulator {
+        eprintln!(
+            "rtcweb-signal: emulator mode: `owner` is the admin and ID tokens are not verified; \
+             never expose this server to others"
+        );
+    }
     server.serve(listener, shutdown_signal()).await
 }
 

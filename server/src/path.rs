@@ -1,18 +1,24 @@
-//! Keys and paths: what Firebase accepts as a child name, and how a URL becomes a path.
+//! Keys and paths: the shared rules of `rtcweb_protocol::path`, with the server's messages.
 
-/// Longest key Firebase accepts, in UTF-8 bytes.
-pub(crate) const MAX_KEY_BYTES: usize = 768;
-
-/// A path in the tree: the keys from the root down.
-pub(crate) type Path = Vec<String>;
+pub(crate) use rtcweb_protocol::path::{is_prefix, parse, to_string, Path, MAX_KEY_BYTES};
 
 /// Why a key or path is refused; the text is Firebase's `error` message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PathError {
-    /// A character Firebase forbids in keys (`. $ # [ ] /` or an ASCII control character).
+    /// A character Firebase forbids in keys (`. $ # [ ] /` or an ASCII control character), an
+    /// empty key, or a broken percent-encoding.
     InvalidToken,
     /// A key longer than [`MAX_KEY_BYTES`].
     TooLong,
+}
+
+impl From<rtcweb_protocol::Error> for PathError {
+    fn from(err: rtcweb_protocol::Error) -> Self {
+        match err {
+            rtcweb_protocol::Error::KeyTooLong(_) => PathError::TooLong,
+            _ => PathError::InvalidToken,
+        }
+    }
 }
 
 impl PathError {
@@ -27,72 +33,14 @@ impl PathError {
     }
 }
 
-/// Checks one key as Firebase does: not empty, no `. $ # [ ] /`, no ASCII control characters,
-/// at most 768 bytes.
+/// Checks one key as Firebase does (the shared rules of `rtcweb_protocol::path`).
 pub(crate) fn check_key(key: &str) -> Result<(), PathError> {
-    if key.is_empty()
-        || key
-            .chars()
-            .any(|c| matches!(c, '.' | '$' | '#' | '[' | ']' | '/') || c.is_ascii_control())
-    {
-        return Err(PathError::InvalidToken);
-    }
-    if key.len() > MAX_KEY_BYTES {
-        return Err(PathError::TooLong);
-    }
-    Ok(())
-}
-
-/// Splits a `/`-separated path (empty segments are skipped, as Firebase does) and checks each key.
-pub(crate) fn parse(path: &str) -> Result<Path, PathError> {
-    path.split('/')
-        .filter(|key| !key.is_empty())
-        .map(|key| check_key(key).map(|()| key.to_owned()))
-        .collect()
+    rtcweb_protocol::path::check_key(key).map_err(PathError::from)
 }
 
 /// Turns the URL path (before `.json`) into a tree path: percent-decodes each segment, then checks it.
 pub(crate) fn from_url(raw: &str) -> Result<Path, PathError> {
-    raw.split('/')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            // An encoded `/` (`%2F`) inside a segment stays one key, so it is refused there.
-            let key = percent_decode(segment).ok_or(PathError::InvalidToken)?;
-            check_key(&key).map(|()| key)
-        })
-        .collect()
-}
-
-/// `a/b/c` style text for a path, with a leading `/` (the root is `/`).
-pub(crate) fn to_string(path: &[String]) -> String {
-    format!("/{}", path.join("/"))
-}
-
-/// Whether `prefix` is an ancestor of `path` or `path` itself.
-pub(crate) fn is_prefix(prefix: &[String], path: &[String]) -> bool {
-    path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
-}
-
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes.get(i) {
-            Some(b'%') => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let text = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(text, 16).ok()?);
-                i += 3;
-            }
-            Some(&byte) => {
-                out.push(byte);
-                i += 1;
-            }
-            None => break,
-        }
-    }
-    String::from_utf8(out).ok()
+    rtcweb_protocol::path::from_url(raw).map_err(PathError::from)
 }
 
 #[cfg(test)]

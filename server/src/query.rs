@@ -40,6 +40,16 @@ const FILTERS: [&str; 7] = [
     "equalTo",
 ];
 
+impl Query {
+    /// The child this query orders by, when it orders by a child.
+    pub(crate) fn child_order(&self) -> Option<&[String]> {
+        match &self.order_by {
+            OrderBy::Child(child) => Some(child),
+            _ => None,
+        }
+    }
+}
+
 /// Reads the query parameters; the error is Firebase's message.
 pub(crate) fn parse(params: &[(String, String)]) -> Result<Option<Query>, String> {
     let param = |name: &str| {

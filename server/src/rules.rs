@@ -6,8 +6,9 @@
 //!
 //! Grants cascade: a `.read` or `.write` that is true at a location grants everything below it.
 //! `.validate` rules must hold at the written location and every location below it that the
-//! new data fills (they do not cascade, and a deletion needs none). `.indexOn` is accepted and
-//! ignored (every query works without an index here).
+//! new data fills (they do not cascade, and a deletion needs none). `.indexOn` names the children
+//! that queries may order by (outside emulator mode, ordering by another child is refused, as on
+//! Firebase; every query is evaluated without an index here anyway).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,16 @@ use crate::{path, tree};
 /// Rules that allow everything: the emulator's default.
 pub(crate) const OPEN: &str =
     "{\n  \"rules\": {\n    \".read\": true,\n    \".write\": true\n  }\n}\n";
+
+/// Largest rules text accepted, in bytes (Firebase's limit is 256 KiB too).
+pub(crate) const MAX_RULES_BYTES: usize = 256 * 1024;
+
+/// Deepest nesting of one rule expression (parentheses, operators, calls), so that parsing
+/// and evaluating it cannot exhaust the stack.
+pub(crate) const MAX_EXPR_DEPTH: usize = 64;
+
+/// Most tokens in one rule expression.
+pub(crate) const MAX_EXPR_TOKENS: usize = 4096;
 
 /// A parsed rules file, with its text as given.
 #[derive(Debug, Clone)]
@@ -33,11 +44,18 @@ struct Node {
     validate: Option<Expr>,
     children: BTreeMap<String, Node>,
     wildcard: Option<(String, Box<Node>)>,
+    /// `.indexOn`: the children (paths such as `a/b`) queries may order by here.
+    index_on: Vec<String>,
 }
 
 impl Rules {
     /// Parses `{"rules": {...}}`, allowing `//` and `/* */` comments as Firebase does.
     pub(crate) fn parse(text: &str) -> Result<Rules, String> {
+        if text.len() > MAX_RULES_BYTES {
+            return Err(format!(
+                "rules are larger than the limit of {MAX_RULES_BYTES} bytes"
+            ));
+        }
         let json: Value = serde_json::from_str(&strip_comments(text))
             .map_err(|err| format!("rules are not valid JSON: {err}"))?;
         let rules = json
@@ -58,6 +76,23 @@ impl Rules {
     pub(crate) fn is_open(&self) -> bool {
         let granted = |e: &Option<Expr>| matches!(e, Some(Expr::Lit(Value::Bool(true))));
         granted(&self.root.read) && granted(&self.root.write) && !self.root.has_validate()
+    }
+
+    /// Whether an `.indexOn` at `at` names `child` (a `/`-separated path), so that queries
+    /// may order by it.
+    pub(crate) fn is_indexed(&self, at: &[String], child: &[String]) -> bool {
+        let mut node = &self.root;
+        let mut vars = Vec::new();
+        for key in at {
+            match node.child(key, &mut vars) {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        let wanted = child.join("/");
+        node.index_on
+            .iter()
+            .any(|index| index.trim_matches('/') == wanted)
     }
 
     /// Whether `auth` may read at `at` in the tree `root`.
@@ -220,7 +255,18 @@ impl Node {
                 ".read" => node.read = Some(Expr::from_rule(value, &here)?),
                 ".write" => node.write = Some(Expr::from_rule(value, &here)?),
                 ".validate" => node.validate = Some(Expr::from_rule(value, &here)?),
-                _ if key.starts_with('.') => {} // .indexOn: queries need no index here
+                ".indexOn" => {
+                    node.index_on = match value {
+                        Value::String(child) => vec![child.clone()],
+                        Value::Array(children) => children
+                            .iter()
+                            .map(|c| c.as_str().map(str::to_owned))
+                            .collect::<Option<_>>()
+                            .ok_or_else(|| format!("{here} must be a string or strings"))?,
+                        _ => return Err(format!("{here} must be a string or strings")),
+                    }
+                }
+                _ if key.starts_with('.') => {}
                 _ if key.starts_with('$') => {
                     if node.wildcard.is_some() {
                         return Err(format!("rules at {at} have two $ wildcards"));
@@ -320,9 +366,12 @@ impl Expr {
     fn from_rule(value: &Value, at: &str) -> Result<Expr, String> {
         match value {
             Value::Bool(b) => Ok(Expr::Lit(Value::Bool(*b))),
-            Value::String(text) => {
-                parse_expr(text).map_err(|err| format!("rule at {at}: {err}: {text}"))
-            }
+            Value::String(text) => parse_expr(text).map_err(|err| {
+                // Quote at most the start of a long rule, so an error stays readable.
+                let shown: String = text.chars().take(120).collect();
+                let more = if shown.len() < text.len() { "..." } else { "" };
+                format!("rule at {at}: {err}: {shown}{more}")
+            }),
             _ => Err(format!("rule at {at} must be a boolean or a string")),
         }
     }
@@ -400,7 +449,14 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
 
 fn parse_expr(text: &str) -> Result<Expr, String> {
     let toks = tokenize(text)?;
-    let mut parser = Parser { toks, pos: 0 };
+    if toks.len() > MAX_EXPR_TOKENS {
+        return Err(format!("expression has more than {MAX_EXPR_TOKENS} tokens"));
+    }
+    let mut parser = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let expr = parser.binary(0)?;
     if parser.pos != parser.toks.len() {
         return Err("unexpected text after the expression".into());
@@ -411,6 +467,9 @@ fn parse_expr(text: &str) -> Result<Expr, String> {
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    /// Nesting of the expression being built; every node made while it is `d` is at most
+    /// about `d` deep, so evaluation recursion is bounded too.
+    depth: usize,
 }
 
 /// Binary operators by precedence level, loosest first.
@@ -439,13 +498,44 @@ impl Parser {
         }
     }
 
+    /// One level deeper; refused past [`MAX_EXPR_DEPTH`].
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_EXPR_DEPTH {
+            return Err(format!(
+                "expression nested more than {MAX_EXPR_DEPTH} levels deep"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses what `parse` parses one level deeper.
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        self.enter()?;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
     fn binary(&mut self, level: usize) -> Result<Expr, String> {
         let Some(ops) = LEVELS.get(level) else {
             return self.unary();
         };
+        let start = self.depth;
+        let result = self.binary_chain(level, ops);
+        self.depth = start;
+        result
+    }
+
+    /// `a op b op c ...`: each link nests the tree one level deeper.
+    fn binary_chain(&mut self, level: usize, ops: &[&str]) -> Result<Expr, String> {
         let mut left = self.binary(level + 1)?;
         while let Some(op) = self.peek_op().filter(|op| ops.contains(op)) {
             self.pos += 1;
+            self.enter()?;
             let right = self.binary(level + 1)?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
@@ -456,19 +546,27 @@ impl Parser {
         match self.peek_op() {
             Some("!") => {
                 self.pos += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
+                Ok(Expr::Not(Box::new(self.nested(Self::unary)?)))
             }
             Some("-") => {
                 self.pos += 1;
-                Ok(Expr::Neg(Box::new(self.unary()?)))
+                Ok(Expr::Neg(Box::new(self.nested(Self::unary)?)))
             }
             _ => self.postfix(),
         }
     }
 
     fn postfix(&mut self) -> Result<Expr, String> {
+        let start = self.depth;
+        let result = self.postfix_chain();
+        self.depth = start;
+        result
+    }
+
+    fn postfix_chain(&mut self) -> Result<Expr, String> {
         let mut expr = self.primary()?;
         while self.peek_op() == Some(".") {
+            self.enter()?;
             self.pos += 1;
             let Some(Tok::Ident(name)) = self.toks.get(self.pos).cloned() else {
                 return Err("expected a name after '.'".into());
@@ -510,11 +608,12 @@ impl Parser {
                 _ => return Err(format!("unknown variable {name}")),
             }),
             Tok::Op("(") => {
-                let inner = self.binary(0)?;
+                let inner = self.nested(|p| p.binary(0))?;
                 self.expect(")")?;
                 Ok(inner)
             }
             Tok::Op("[") => {
+                self.enter()?;
                 let mut items = Vec::new();
                 while self.peek_op() != Some("]") {
                     items.push(self.binary(0)?);
@@ -525,6 +624,7 @@ impl Parser {
                     }
                 }
                 self.expect("]")?;
+                self.depth -= 1;
                 Ok(Expr::List(items))
             }
             Tok::Op(op) => Err(format!("unexpected {op}")),

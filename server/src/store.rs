@@ -15,12 +15,14 @@ use tokio::sync::broadcast;
 
 use crate::auth::Auth;
 use crate::path::{self, Path};
-use crate::push_id::PushIds;
 use crate::rules::{self, Rules};
+use crate::stream::Announced;
 use crate::tree;
+use rtcweb_protocol::push_id::PushIds;
+use rtcweb_protocol::schema;
 
 /// How many changes a slow stream may fall behind before it is resent the whole value.
-const CHANGE_BUFFER: usize = 4096;
+const CHANGE_BUFFER: usize = 1024;
 
 /// A change to the tree, as the streams see it. Values are in stored form.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,12 +73,77 @@ pub(crate) enum Write {
 pub(crate) struct Limits {
     pub(crate) max_depth: usize,
     pub(crate) max_data_bytes: usize,
+    /// Most keys in one write's data (a PATCH's paths included).
+    pub(crate) max_write_keys: usize,
+}
+
+/// A write whose keys, depth, size in keys and (for a PATCH) paths were checked before taking
+/// the lock, so that a large write costs nobody else any time.
+enum Checked {
+    Set(Value),
+    Push(Value),
+    /// `(key as written, relative path, value)`, with no path an ancestor of another.
+    Update(Vec<(String, Path, Value)>),
+}
+
+/// Checks what can be checked of a write without the tree: O(n log n) in its size.
+fn check_write(
+    at: &[String],
+    write: Write,
+    limits: Limits,
+    body: &str,
+) -> Result<Checked, Refusal> {
+    let bad = |err: tree::TreeError| Refusal::bad_request(err.message(body));
+    let keys = match &write {
+        Write::Set(value) | Write::Push(value) => tree::count_keys(value),
+        Write::Update(map) => map.len() + map.values().map(tree::count_keys).sum::<usize>(),
+    };
+    if keys > limits.max_write_keys {
+        return Err(Refusal::bad_request(format!(
+            "Invalid data; a single write may hold at most {} keys.",
+            limits.max_write_keys
+        )));
+    }
+    match write {
+        Write::Set(raw) => {
+            tree::check(&raw, at.len(), limits.max_depth).map_err(bad)?;
+            Ok(Checked::Set(raw))
+        }
+        Write::Push(raw) => {
+            tree::check(&raw, at.len() + 1, limits.max_depth).map_err(bad)?;
+            Ok(Checked::Push(raw))
+        }
+        Write::Update(map) => {
+            let mut entries = Vec::with_capacity(map.len());
+            for (key, raw) in map {
+                let rel = path::parse(&key)
+                    .ok()
+                    .filter(|rel| !rel.is_empty())
+                    .ok_or_else(|| bad(tree::TreeError::BadKey(key.clone())))?;
+                tree::check(&raw, at.len() + rel.len(), limits.max_depth).map_err(bad)?;
+                entries.push((key, rel, raw));
+            }
+            // Sorted, a path's descendants follow it directly: comparing neighbours finds
+            // every overlap.
+            let mut paths: Vec<&Path> = entries.iter().map(|(_, rel, _)| rel).collect();
+            paths.sort_unstable();
+            let overlapping = paths
+                .windows(2)
+                .any(|pair| matches!(pair, [a, b] if path::is_prefix(a, b)));
+            if overlapping {
+                return Err(Refusal::bad_request(
+                    "Invalid data; update paths overlap (one is an ancestor of another).",
+                ));
+            }
+            Ok(Checked::Update(entries))
+        }
+    }
 }
 
 /// The database shared by all requests.
 pub(crate) struct Store {
     state: Mutex<State>,
-    changes: broadcast::Sender<Arc<Change>>,
+    changes: broadcast::Sender<Arc<Announced>>,
     data_file: Option<PathBuf>,
     /// Version of the tree last written to the data file; also orders file writes.
     saved: tokio::sync::Mutex<u64>,
@@ -168,7 +235,7 @@ impl Store {
         &self,
         at: &[String],
         auth: &Auth,
-    ) -> Result<(Value, broadcast::Receiver<Arc<Change>>), Refusal> {
+    ) -> Result<(Value, broadcast::Receiver<Arc<Announced>>), Refusal> {
         let state = self.lock();
         if !state.may_read(at, auth) {
             return Err(Refusal::permission_denied());
@@ -190,17 +257,23 @@ impl Store {
         if_match: Option<&str>,
         body: &str,
     ) -> Result<Value, Refusal> {
+        let checked = check_write(at, write, self.limits, body)?;
         let (response, snapshot) = {
             let mut state = self.lock();
             let now = now_ms();
             let (response, change) =
-                state.plan(at, auth, write, if_match, body, now, self.limits)?;
+                state.plan(at, auth, checked, if_match, body, now, self.limits)?;
             state.apply(&change, now);
-            let _ = self.changes.send(Arc::new(change));
+            let _ = self.changes.send(Arc::new(Announced::new(change)));
             (response, self.snapshot(&state))
         };
         self.save(snapshot).await?;
         Ok(response)
+    }
+
+    /// Whether the rules index `child` at `at` (see `Rules::is_indexed`).
+    pub(crate) fn is_indexed(&self, at: &[String], child: &[String]) -> bool {
+        self.lock().rules.is_indexed(at, child)
     }
 
     /// The rules text in force.
@@ -212,7 +285,7 @@ impl Store {
     pub(crate) fn set_rules(&self, text: &str) -> Result<(), Refusal> {
         let rules = Rules::parse(text).map_err(Refusal::bad_request)?;
         self.lock().rules = rules;
-        let _ = self.changes.send(Arc::new(Change::Rules));
+        let _ = self.changes.send(Arc::new(Announced::new(Change::Rules)));
         Ok(())
     }
 
@@ -224,7 +297,7 @@ impl Store {
             let now = now_ms();
             let rooms: Vec<String> = state
                 .root
-                .get("rooms")
+                .get(schema::ROOMS)
                 .and_then(Value::as_object)
                 .map(|rooms| rooms.keys().cloned().collect())
                 .unwrap_or_default();
@@ -234,12 +307,12 @@ impl Store {
                 let last = *state.room_writes.entry(id.clone()).or_insert(now);
                 if now.saturating_sub(last) >= ttl_ms {
                     let change = Change::Put {
-                        path: vec!["rooms".to_owned(), id.clone()],
+                        path: vec![schema::ROOMS.to_owned(), id.clone()],
                         data: Value::Null,
                     };
                     state.apply(&change, now);
                     state.room_writes.remove(&id);
-                    let _ = self.changes.send(Arc::new(change));
+                    let _ = self.changes.send(Arc::new(Announced::new(change)));
                     expired += 1;
                 }
             }
@@ -322,7 +395,7 @@ impl State {
         &mut self,
         at: &[String],
         auth: &Auth,
-        write: Write,
+        write: Checked,
         if_match: Option<&str>,
         body: &str,
         now: u64,
@@ -330,7 +403,7 @@ impl State {
     ) -> Result<(Value, Change), Refusal> {
         let bad = |err: tree::TreeError| Refusal::bad_request(err.message(body));
         let (response, change) = match write {
-            Write::Set(raw) => {
+            Checked::Set(raw) => {
                 let current = tree::get(&self.root, at);
                 if let Some(tag) = if_match {
                     let current = current.cloned().unwrap_or(Value::Null);
@@ -342,7 +415,6 @@ impl State {
                         });
                     }
                 }
-                tree::check(&raw, at.len(), limits.max_depth).map_err(bad)?;
                 let value =
                     tree::normalize(tree::resolve_server_values(raw, current, now).map_err(bad)?);
                 (
@@ -353,10 +425,9 @@ impl State {
                     },
                 )
             }
-            Write::Push(raw) => {
-                let name = self.push_ids.next(now);
+            Checked::Push(raw) => {
+                let name = self.push_ids.next(now, || fastrand::u8(..));
                 let target: Path = at.iter().cloned().chain([name.clone()]).collect();
-                tree::check(&raw, target.len(), limits.max_depth).map_err(bad)?;
                 let value =
                     tree::normalize(tree::resolve_server_values(raw, None, now).map_err(bad)?);
                 (
@@ -367,33 +438,17 @@ impl State {
                     },
                 )
             }
-            Write::Update(map) => {
-                let mut entries: Vec<(Path, Value)> = Vec::with_capacity(map.len());
+            Checked::Update(checked) => {
+                let mut entries: Vec<(Path, Value)> = Vec::with_capacity(checked.len());
                 let mut response = Map::new();
-                for (key, raw) in map {
-                    let rel = path::parse(&key)
-                        .ok()
-                        .filter(|rel| !rel.is_empty())
-                        .ok_or_else(|| bad(tree::TreeError::BadKey(key.clone())))?;
+                for (key, rel, raw) in checked {
                     let full: Path = at.iter().chain(&rel).cloned().collect();
-                    tree::check(&raw, full.len(), limits.max_depth).map_err(bad)?;
                     let current = tree::get(&self.root, &full);
                     let value = tree::normalize(
                         tree::resolve_server_values(raw, current, now).map_err(bad)?,
                     );
                     response.insert(key, tree::render(&value));
                     entries.push((rel, value));
-                }
-                let overlapping = entries.iter().enumerate().any(|(i, (a, _))| {
-                    entries
-                        .iter()
-                        .skip(i + 1)
-                        .any(|(b, _)| path::is_prefix(a, b) || path::is_prefix(b, a))
-                });
-                if overlapping {
-                    return Err(Refusal::bad_request(
-                        "Invalid data; update paths overlap (one is an ancestor of another).",
-                    ));
                 }
                 (
                     Value::Object(response),
@@ -451,9 +506,9 @@ impl State {
 
     /// Records a write time for each room under `/rooms` that a write at `p` reaches.
     fn touch_rooms(&mut self, p: &[String], value: &Value, now: u64) {
-        let rooms = ["rooms".to_owned()];
+        let rooms = [schema::ROOMS.to_owned()];
         match p {
-            [first, id, ..] if first == "rooms" => {
+            [first, id, ..] if first == schema::ROOMS => {
                 self.room_writes.insert(id.clone(), now);
             }
             _ if path::is_prefix(p, &rooms) => {

@@ -1,12 +1,11 @@
-//! The data tree: how written JSON is checked, stored and rendered back.
-//!
-//! The stored form keeps Firebase's model: only objects and leaves (no arrays, no nulls, no empty
-//! objects). Arrays are written as objects with index keys, and an object whose keys look like a
-//! dense enough array is rendered back as a JSON array, as Firebase does.
+//! The data tree: how written JSON is checked before it is stored. The stored form, writing at a
+//! path and rendering back are the shared rules of `rtcweb_protocol::tree`.
 
 use serde_json::{Map, Value};
 
 use crate::path;
+
+pub(crate) use rtcweb_protocol::tree::{get, normalize, render, set};
 
 /// Deepest tree Firebase stores, counted in levels from the root.
 pub(crate) const MAX_DEPTH: usize = 32;
@@ -88,6 +87,27 @@ fn check_keys(value: &Value) -> Result<(), TreeError> {
     }
 }
 
+/// How many object keys (and array items) `value` holds at every level, counted without
+/// recursion.
+pub(crate) fn count_keys(value: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(map) => {
+                count += map.len();
+                pending.extend(map.values());
+            }
+            Value::Array(items) => {
+                count += items.len();
+                pending.extend(items);
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
 /// Levels of nesting: 0 for a leaf, 1 for an object of leaves, and so on.
 pub(crate) fn depth(value: &Value) -> usize {
     match value {
@@ -150,102 +170,6 @@ fn server_value(sv: &Value, current: Option<&Value>, now: u64) -> Result<Value, 
     Ok(serde_json::Number::from_f64(sum).map_or(Value::Null, Value::Number))
 }
 
-/// The stored form: arrays become objects with index keys, `.value`/`.priority` wrappers are
-/// unwrapped (priorities are not kept), nulls and empty objects vanish.
-pub(crate) fn normalize(value: Value) -> Value {
-    let children: Box<dyn Iterator<Item = (String, Value)>> = match value {
-        Value::Array(items) => Box::new(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), v)),
-        ),
-        Value::Object(mut map) => {
-            if let Some(inner) = map.remove(".value") {
-                return normalize(inner);
-            }
-            map.remove(".priority");
-            Box::new(map.into_iter())
-        }
-        leaf => return leaf,
-    };
-    let map: Map<String, Value> = children
-        .map(|(key, child)| (key, normalize(child)))
-        .filter(|(_, child)| !child.is_null())
-        .collect();
-    if map.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(map)
-    }
-}
-
-/// The output form: an object whose keys are all array indexes is rendered as an array when
-/// its largest index is below twice its number of keys, as Firebase's SDKs and REST API do
-/// (missing slots are null).
-pub(crate) fn render(value: &Value) -> Value {
-    let Value::Object(map) = value else {
-        return value.clone();
-    };
-    let indexes: Option<Vec<usize>> = map.keys().map(|key| array_index(key)).collect();
-    if let Some(max) = indexes.and_then(|i| i.into_iter().max()) {
-        if max < 2 * map.len() {
-            let mut items = vec![Value::Null; max + 1];
-            for (key, child) in map {
-                if let Some(slot) = array_index(key).and_then(|i| items.get_mut(i)) {
-                    *slot = render(child);
-                }
-            }
-            return Value::Array(items);
-        }
-    }
-    Value::Object(
-        map.iter()
-            .map(|(key, child)| (key.clone(), render(child)))
-            .collect(),
-    )
-}
-
-/// `0`, `1`, ... `42` but not `01` or `-1`: the keys Firebase treats as array indexes.
-fn array_index(key: &str) -> Option<usize> {
-    let canonical = key == "0" || (!key.starts_with('0') && key.len() <= 9);
-    if canonical && key.bytes().all(|b| b.is_ascii_digit()) {
-        key.parse().ok()
-    } else {
-        None
-    }
-}
-
-/// The value at `path`, if any.
-pub(crate) fn get<'a>(root: &'a Value, path: &[String]) -> Option<&'a Value> {
-    path.iter().try_fold(root, |node, key| node.get(key))
-}
-
-/// Writes a stored-form `value` at `path`, creating parents; a null deletes, and parents left
-/// empty vanish, as in Firebase's tree.
-pub(crate) fn set(node: &mut Value, path: &[String], value: Value) {
-    let Some((first, rest)) = path.split_first() else {
-        *node = value;
-        return;
-    };
-    if !node.is_object() {
-        if value.is_null() {
-            return;
-        }
-        *node = Value::Object(Map::new());
-    }
-    if let Value::Object(children) = node {
-        let child = children.entry(first.clone()).or_insert(Value::Null);
-        set(child, rest, value);
-        if child.is_null() {
-            children.remove(first);
-        }
-        if children.is_empty() {
-            *node = Value::Null;
-        }
-    }
-}
-
 /// `shallow=true`: an object's children are truncated to `true`; a leaf is returned as is.
 pub(crate) fn shallow(value: &Value) -> Value {
     match value {
@@ -281,63 +205,6 @@ pub(crate) fn size(value: &Value) -> usize {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn p(keys: &[&str]) -> Vec<String> {
-        keys.iter().map(|k| k.to_string()).collect()
-    }
-
-    #[test]
-    fn nulls_and_empty_objects_vanish() {
-        assert_eq!(
-            normalize(json!({"a": null, "b": {}, "c": {"d": null}, "e": 1})),
-            json!({"e": 1})
-        );
-        assert_eq!(normalize(json!({})), Value::Null);
-        assert_eq!(
-            normalize(json!({".value": {"x": 1}, ".priority": 2})),
-            json!({"x": 1})
-        );
-    }
-
-    #[test]
-    fn arrays_are_stored_as_objects_and_rendered_back() {
-        let stored = normalize(json!(["a", null, "c"]));
-        assert_eq!(stored, json!({"0": "a", "2": "c"}));
-        assert_eq!(render(&stored), json!(["a", null, "c"]));
-        // At least half of the slots 0..=max used (Firebase: max < 2 * count): an array.
-        assert_eq!(
-            render(&json!({"0": 1, "1": 2, "3": 4})),
-            json!([1, 2, null, 4])
-        );
-        assert_eq!(render(&json!({"0": 1, "3": 4})), json!([1, null, null, 4]));
-        assert_eq!(render(&json!({"0": 1, "4": 5})), json!({"0": 1, "4": 5}));
-        assert_eq!(render(&json!({"1": 1})), json!([null, 1]));
-        assert_eq!(render(&json!({"2": 1})), json!({"2": 1}));
-        assert_eq!(
-            render(&json!({"0": 1, "1": 2, "x": 3})),
-            json!({"0": 1, "1": 2, "x": 3})
-        );
-        assert_eq!(render(&json!({"00": 1})), json!({"00": 1}));
-        assert_eq!(render(&json!({"a": {"0": true}})), json!({"a": [true]}));
-    }
-
-    #[test]
-    fn set_creates_parents_and_prunes_empty_ones() {
-        let mut root = Value::Null;
-        set(&mut root, &p(&["a", "b"]), json!(1));
-        assert_eq!(root, json!({"a": {"b": 1}}));
-        set(&mut root, &p(&["a", "b", "c"]), json!(2));
-        assert_eq!(root, json!({"a": {"b": {"c": 2}}}));
-        set(&mut root, &p(&["x"]), Value::Null);
-        assert_eq!(root, json!({"a": {"b": {"c": 2}}}));
-        set(&mut root, &p(&["a", "b", "c"]), Value::Null);
-        assert_eq!(root, Value::Null);
-        assert_eq!(
-            get(&json!({"a": {"b": 1}}), &p(&["a", "b"])),
-            Some(&json!(1))
-        );
-        assert_eq!(get(&json!({"a": 1}), &p(&["a", "b"])), None);
-    }
 
     #[test]
     fn keys_and_depth_are_checked() {
@@ -385,6 +252,12 @@ mod tests {
             resolve_server_values(json!({".sv": "nope"}), None, 1),
             Err(TreeError::BadServerValue)
         );
+    }
+
+    #[test]
+    fn keys_are_counted() {
+        assert_eq!(count_keys(&json!(1)), 0);
+        assert_eq!(count_keys(&json!({"a": {"b": 1, "c": [1, 2]}})), 5);
     }
 
     #[test]

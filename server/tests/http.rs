@@ -103,6 +103,45 @@ async fn other_paths_serve_the_www_folder() {
 }
 
 #[tokio::test]
+async fn static_files_stay_inside_www_without_dotfiles() {
+    let base = std::env::temp_dir().join(format!("rtcweb-signal-static-{}", std::process::id()));
+    let www = base.join("www");
+    std::fs::create_dir_all(www.join("sub")).unwrap();
+    std::fs::create_dir_all(base.join("outside")).unwrap();
+    std::fs::write(www.join("ok.txt"), "ok").unwrap();
+    std::fs::write(www.join(".env"), "secret").unwrap();
+    std::fs::write(base.join("outside/secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(base.join("outside/secret.txt"), www.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(base.join("outside"), www.join("linkdir")).unwrap();
+    std::os::unix::fs::symlink(www.join("ok.txt"), www.join("sub/inside.txt")).unwrap();
+    let (addr, _stop) = start(Config {
+        www: Some(www.clone()),
+        ..Default::default()
+    })
+    .await;
+    let get = |path: String| async move {
+        let response = reqwest::get(format!("http://{addr}/{path}")).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    assert_eq!(get("ok.txt".into()).await, (200, "ok".into()));
+    assert_eq!(get("sub/inside.txt".into()).await, (200, "ok".into()));
+    for path in [
+        ".env".to_owned(),
+        "%2Eenv".to_owned(),
+        "link.txt".to_owned(),
+        "linkdir/secret.txt".to_owned(),
+        "sub/../../outside/secret.txt".to_owned(),
+        "a".repeat(256),
+        format!("{}/x", "b".repeat(300)),
+    ] {
+        let (status, body) = get(path.clone()).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("secret"), "{path}");
+    }
+    std::fs::remove_dir_all(base).unwrap();
+}
+
+#[tokio::test]
 async fn data_file_keeps_writes_across_restarts() {
     let data = std::env::temp_dir().join(format!("rtcweb-signal-data-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&data);

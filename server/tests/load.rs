@@ -26,6 +26,7 @@ async fn a_thousand_streams_all_receive_one_write() {
     let started = Instant::now();
     let db = start(Config {
         max_streams: STREAMS + 10,
+        max_connections: STREAMS + 10,
         ..Default::default()
     })
     .await;

@@ -204,7 +204,12 @@ async fn shallow_reads_truncate_children() {
 
 #[tokio::test]
 async fn queries_filter_and_limit() {
-    let db = start(Config::default()).await;
+    // Emulator mode: children are ordered by without an .indexOn (see `unindexed_...` below).
+    let db = start(Config {
+        emulator: true,
+        ..Default::default()
+    })
+    .await;
     db.put(
         "dinos.json",
         json!({
@@ -348,4 +353,67 @@ async fn namespace_parameter_is_accepted_and_cors_is_open() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
     assert_eq!(db.get("n.json").await, json!(1));
+}
+
+#[tokio::test]
+async fn ordering_by_an_unindexed_child_is_refused_as_on_firebase() {
+    let rules = std::env::temp_dir().join(format!("rtcweb-index-rules-{}", std::process::id()));
+    std::fs::write(
+        &rules,
+        r#"{"rules": {".read": true, ".write": true, "dinos": {".indexOn": ["height"]}}}"#,
+    )
+    .unwrap();
+    let db = start(Config {
+        rules: Some(rules.clone()),
+        ..Default::default()
+    })
+    .await;
+    db.put("dinos.json", json!({"a": {"height": 1, "length": 2}}))
+        .await;
+    let (status, _) = db.send("GET", "dinos.json?orderBy=%22height%22", "").await;
+    assert_eq!(status, 200);
+    let (status, body) = db.send("GET", "dinos.json?orderBy=%22length%22", "").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"],
+        "Index not defined, add \".indexOn\": \"length\", for path \"/dinos\", to the rules"
+    );
+    let (status, _) = db.send("GET", "dinos.json?orderBy=%22$key%22", "").await;
+    assert_eq!(status, 200);
+    std::fs::remove_file(rules).unwrap();
+}
+
+#[tokio::test]
+async fn if_none_match_with_the_current_etag_gets_304() {
+    let db = start(Config::default()).await;
+    db.put("e.json", json!({"x": 1})).await;
+    let first = db
+        .client
+        .get(db.url("e.json"))
+        .header("x-firebase-etag", "true")
+        .send()
+        .await
+        .unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = db
+        .client
+        .get(db.url("e.json"))
+        .header("x-firebase-etag", "true")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(again.text().await.unwrap(), "");
+    db.put("e.json", json!({"x": 2})).await;
+    let changed = db
+        .client
+        .get(db.url("e.json"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(changed.text().await.unwrap(), "{\"x\":2}");
 }

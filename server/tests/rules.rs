@@ -39,6 +39,7 @@ async fn rules_file_guards_reads_and_writes() {
     let file = rules_file("rules-a");
     let db = start(Config {
         rules: Some(file.clone()),
+        emulator: true,
         ..Default::default()
     })
     .await;
@@ -123,6 +124,7 @@ async fn owner_bypasses_rules_and_overrides_set_auth() {
     let file = rules_file("rules-b");
     let db = start(Config {
         rules: Some(file.clone()),
+        emulator: true,
         ..Default::default()
     })
     .await;
@@ -155,7 +157,11 @@ async fn owner_bypasses_rules_and_overrides_set_auth() {
 
 #[tokio::test]
 async fn rules_are_served_and_replaced_at_settings() {
-    let db = start(Config::default()).await;
+    let db = start(Config {
+        emulator: true,
+        ..Default::default()
+    })
+    .await;
     // The emulator's default: open.
     let (status, _) = db.send("GET", ".settings/rules.json", "").await;
     assert_eq!(status, 401);
@@ -214,6 +220,7 @@ async fn streams_follow_rules_with_the_auth_parameter() {
     let file = rules_file("rules-c");
     let db = start(Config {
         rules: Some(file.clone()),
+        emulator: true,
         ..Default::default()
     })
     .await;
@@ -241,6 +248,7 @@ async fn bad_rules_file_fails_at_start() {
     std::fs::write(&file, r#"{"rules": {".read": "nonsense("}}"#).unwrap();
     let result = rtcweb_signal::Server::new(Config {
         rules: Some(file.clone()),
+        emulator: true,
         ..Default::default()
     });
     assert!(matches!(result, Err(rtcweb_signal::Error::Config(_))));

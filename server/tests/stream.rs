@@ -107,7 +107,11 @@ async fn keep_alives_are_sent_on_idle_streams() {
 
 #[tokio::test]
 async fn streams_are_cancelled_when_rules_stop_allowing_the_read() {
-    let db = start(Config::default()).await;
+    let db = start(Config {
+        emulator: true,
+        ..Default::default()
+    })
+    .await;
     let mut events = Events::open(&db.client, &db.url("private.json")).await;
     events.next().await;
     let response = db

@@ -1,7 +1,8 @@
 //! The local copy of a streamed location, kept up to date from `put` and `patch` events
 //! (pure, so native tests cover it).
 
-use serde_json::{Map, Value};
+use rtcweb_protocol::event::Event;
+use serde_json::Value;
 
 use crate::error::{Error, SignalingError};
 
@@ -48,62 +49,23 @@ impl DatabaseEvent {
 
     /// Reads the `data:` line of a `put` or `patch` event: `{"path": ..., "data": ...}`.
     pub(crate) fn parse(kind: &str, json: &str) -> Result<DatabaseEvent, Error> {
-        let malformed = |why: String| Error::Signaling(SignalingError::MalformedJson(why));
-        let mut body: Map<String, Value> =
-            serde_json::from_str(json).map_err(|err| malformed(format!("{kind} event: {err}")))?;
-        let path = match body.remove("path") {
-            Some(Value::String(path)) => path,
-            _ => return Err(malformed(format!("{kind} event without a path"))),
-        };
-        let data = body.remove("data").unwrap_or(Value::Null);
-        match kind {
-            "put" => Ok(DatabaseEvent::Put { path, data }),
-            _ => Ok(DatabaseEvent::Patch { path, data }),
-        }
+        let event = Event::parse(kind, json)
+            .map_err(|err| Error::Signaling(SignalingError::MalformedJson(err.to_string())))?;
+        Ok(match event {
+            Event::Put { path, data } => DatabaseEvent::Put { path, data },
+            Event::Patch { path, data } => DatabaseEvent::Patch { path, data },
+        })
     }
 
-    /// Applies the change to the local copy `root`.
+    /// Applies the change to the local copy `root` (`rtcweb_protocol::event::Event::apply`).
     pub(crate) fn apply(&self, root: &mut Value) {
         match self {
-            DatabaseEvent::Put { path, data } => set(root, &keys(path), data.clone()),
-            DatabaseEvent::Patch { path, data } => {
-                let base = keys(path);
-                if let Value::Object(children) = data {
-                    for (child, value) in children {
-                        let mut at = base.clone();
-                        at.extend(keys(child));
-                        set(root, &at, value.clone());
-                    }
-                }
+            DatabaseEvent::Put { path, data } => {
+                rtcweb_protocol::event::apply_put(root, path, data)
             }
-        }
-    }
-}
-
-fn keys(path: &str) -> Vec<&str> {
-    path.split('/').filter(|k| !k.is_empty()).collect()
-}
-
-/// Writes `value` at `keys`; `null` deletes, and objects left empty vanish, as on the server.
-fn set(node: &mut Value, keys: &[&str], value: Value) {
-    let Some((first, rest)) = keys.split_first() else {
-        *node = value;
-        return;
-    };
-    if !node.is_object() {
-        if value.is_null() {
-            return;
-        }
-        *node = Value::Object(Map::new());
-    }
-    if let Value::Object(children) = node {
-        let child = children.entry((*first).to_owned()).or_insert(Value::Null);
-        set(child, rest, value);
-        if child.is_null() || child.as_object().is_some_and(Map::is_empty) {
-            children.remove(*first);
-        }
-        if children.is_empty() {
-            *node = Value::Null;
+            DatabaseEvent::Patch { path, data } => {
+                rtcweb_protocol::event::apply_patch(root, path, data)
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ export { ROOT };
 
 /** Starts the release server on a free port; resolves to { url, stop }. */
 export function startServer() {
-  return startSignal("127.0.0.1:0", ["--www", path.join(ROOT, "www")]);
+  return startSignal("127.0.0.1:0", ["--emulator", "--www", path.join(ROOT, "www")]);
 }
 
 /** Launches headless Chromium with fake camera and microphone. */

@@ -4,7 +4,8 @@
 //
 //   node tests/support/signal-controller.mjs DB_PORT CONTROL_PORT [SERVER_ARGS...]
 //
-// Without SERVER_ARGS the server gets a fresh data file and tests/support/rules.json.
+// Without SERVER_ARGS the server runs in emulator mode (the tests sign in with unsigned
+// tokens) with a fresh data file and tests/support/rules.json.
 // Prints "ready" once both listen; exits when stdin closes or on SIGTERM.
 import { once } from "node:events";
 import http from "node:http";
@@ -15,6 +16,7 @@ import { ROOT, startSignal } from "./signal.mjs";
 
 const [dbPort, controlPort, ...given] = process.argv.slice(2);
 const args = given.length > 0 ? given : [
+  "--emulator",
   "--data", path.join(mkdtempSync(path.join(os.tmpdir(), "rtcweb-signal-")), "db.json"),
   "--rules", path.join(ROOT, "tests/support/rules.json"),
 ];
