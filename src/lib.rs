@@ -109,6 +109,7 @@
 #[macro_use]
 mod macros;
 
+pub mod call;
 mod data_channel;
 mod error;
 mod event;
