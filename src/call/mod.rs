@@ -635,9 +635,12 @@ impl Inner {
         if messages {
             let fresh = {
                 let room = self.room_value.borrow();
+                let peers = self.peers.borrow();
                 self.inbox
                     .borrow_mut()
-                    .take_new(schema::inbox_of(&room, &self.ctx.me))
+                    .take_new(schema::inbox_of(&room, &self.ctx.me), |from| {
+                        peers.contains_key(from)
+                    })
             };
             for (from, value) in fresh {
                 self.deliver(&from, value, now);
@@ -749,7 +752,7 @@ async fn read_changes(
             Ok(event) => {
                 event.apply(&mut inner.room_value.borrow_mut());
                 let (presence, inbox) = touched(&event, &inner.ctx.me);
-                if presence && event.path() == "/" {
+                if matches!(&event, DatabaseEvent::Put { path, .. } if path == "/") {
                     // A new connection: we may have missed heartbeats while deaf.
                     inner.roster.borrow_mut().heard_all(now_ms());
                 }

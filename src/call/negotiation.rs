@@ -136,13 +136,13 @@ pub(crate) struct CandidateGate {
 }
 
 impl CandidateGate {
-    /// An offer with this SDP was ignored: its candidates are dropped.
+    /// An offer with this SDP was ignored: its candidates are held back, and dropped once a
+    /// description of another generation is set (a polite peer that rolls its offer back may
+    /// answer with the same ICE credentials, and then they are the answer's candidates).
     pub(crate) fn offer_ignored(&mut self, sdp: &str) {
         if let Some(ufrag) = ice_ufrag(sdp) {
             if self.remote.as_ref() != Some(&Some(ufrag.clone())) {
-                self.ignored.insert(ufrag.clone());
-                self.pending
-                    .retain(|c| c.username_fragment.as_deref() != Some(ufrag.as_str()));
+                self.ignored.insert(ufrag);
             }
         }
     }
@@ -159,6 +159,14 @@ impl CandidateGate {
         if let Some(ufrag) = &ufrag {
             self.ignored.remove(ufrag);
         }
+        // The ignored offers' generations are over: their candidates go.
+        let ignored = std::mem::take(&mut self.ignored);
+        self.pending.retain(|c| {
+            c.username_fragment
+                .as_ref()
+                .is_none_or(|u| !ignored.contains(u))
+        });
+        self.past.extend(ignored);
         self.remote = Some(ufrag);
         let pending = std::mem::take(&mut self.pending);
         let mut ready = Vec::new();
@@ -175,7 +183,7 @@ impl CandidateGate {
     pub(crate) fn on_remote_candidate(&mut self, candidate: IceCandidate) -> CandidateAction {
         let ufrag = candidate.username_fragment.clone();
         if let Some(u) = &ufrag {
-            if self.ignored.contains(u) || self.past.contains(u) {
+            if self.past.contains(u) {
                 return CandidateAction::Drop;
             }
         }
@@ -373,15 +381,35 @@ mod tests {
         gate.offer_ignored(&sdp("u2"));
         assert_eq!(
             gate.on_remote_candidate(cand(C2, Some("u2"))),
+            CandidateAction::Buffer
+        );
+        // The next description is of another generation: the ignored offer's candidates go,
+        // silently, and its stragglers too.
+        assert_eq!(gate.remote_description_set(&sdp("u3")), vec![]);
+        assert_eq!(
+            gate.on_remote_candidate(cand(C1, Some("u2"))),
             CandidateAction::Drop
         );
-        // The buffered one went too: the next description of another generation adds nothing.
-        assert_eq!(gate.remote_description_set(&sdp("u3")), vec![]);
         // Ignoring a re-offer of the current generation drops nothing of it.
         gate.offer_ignored(&sdp("u3"));
         assert_eq!(
             gate.on_remote_candidate(cand(C1, Some("u3"))),
             CandidateAction::Add(cand(C1, Some("u3")))
+        );
+    }
+
+    #[test]
+    fn an_answer_with_the_ignored_offers_credentials_gets_its_candidates() {
+        // The polite side rolled its offer back and answered with the same ICE credentials.
+        let mut gate = CandidateGate::default();
+        gate.offer_ignored(&sdp("p1"));
+        assert_eq!(
+            gate.on_remote_candidate(cand(C1, Some("p1"))),
+            CandidateAction::Buffer
+        );
+        assert_eq!(
+            gate.remote_description_set(&sdp("p1")),
+            vec![cand(C1, Some("p1"))]
         );
     }
 

@@ -23,7 +23,7 @@ use crate::data_channel::{DataChannel, DataChannelOptions, Message};
 use crate::error::Error;
 use crate::ice::IceCandidate;
 use crate::media::{MediaStream, MediaTrack};
-use crate::peer::{PeerConnection, PeerConnectionState};
+use crate::peer::{PeerConnection, PeerConnectionState, SignalingState};
 use crate::sdp::SessionDescription;
 
 /// The in-band goodbye, on the control channel.
@@ -203,6 +203,13 @@ impl RemotePeer {
                 Action::RestartIce => {
                     if let Err(err) = self.pc.restart_ice() {
                         self.error(err);
+                    }
+                    // An offer still unanswered may have been lost (the database was down):
+                    // send it again; the restart's own offer follows once it is answered.
+                    if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
+                        if let Some(offer) = self.pc.local_description() {
+                            self.send(Signal::Description { description: offer });
+                        }
                     }
                 }
             }

@@ -261,8 +261,14 @@ pub(crate) struct Inbox {
 }
 
 impl Inbox {
-    /// The messages of `inbox` (our `mesh/{me}` value) not yet read, per sender in order.
-    pub(crate) fn take_new(&mut self, inbox: Option<&Value>) -> Vec<(String, Value)> {
+    /// The messages of `inbox` (our `mesh/{me}` value) not yet read, per sender in order, of
+    /// the senders we `know`; the others' wait until we know them (their presence may come
+    /// later than their messages, or be stale for a moment).
+    pub(crate) fn take_new(
+        &mut self,
+        inbox: Option<&Value>,
+        know: impl Fn(&str) -> bool,
+    ) -> Vec<(String, Value)> {
         let Some(Value::Object(senders)) = inbox else {
             return Vec::new();
         };
@@ -271,6 +277,9 @@ impl Inbox {
             let Value::Object(messages) = messages else {
                 continue;
             };
+            if !know(from) {
+                continue;
+            }
             let last = self.last.get(from);
             // A map keeps its keys sorted.
             let fresh: Vec<(&String, &Value)> = messages
@@ -423,19 +432,20 @@ mod tests {
         let mut inbox = Inbox::default();
         let room = json!({"mesh": {"me": {"a": {"-k1": 1, "-k2": 2}, "b": {"-k0": 0}}}});
         assert_eq!(
-            inbox.take_new(inbox_of(&room, "me")),
-            vec![
-                ("a".into(), json!(1)),
-                ("a".into(), json!(2)),
-                ("b".into(), json!(0))
-            ]
+            inbox.take_new(inbox_of(&room, "me"), |from| from == "a"),
+            vec![("a".into(), json!(1)), ("a".into(), json!(2))]
+        );
+        // b's messages wait until b is known.
+        assert_eq!(
+            inbox.take_new(inbox_of(&room, "me"), |_| true),
+            vec![("b".into(), json!(0))]
         );
         // A reconnection sends the whole value again: nothing is repeated.
         let room = json!({"mesh": {"me": {"a": {"-k1": 1, "-k2": 2, "-k3": 3}, "b": {"-k0": 0}}}});
         assert_eq!(
-            inbox.take_new(inbox_of(&room, "me")),
+            inbox.take_new(inbox_of(&room, "me"), |_| true),
             vec![("a".into(), json!(3))]
         );
-        assert_eq!(inbox.take_new(None), vec![]);
+        assert_eq!(inbox.take_new(None, |_| true), vec![]);
     }
 }
