@@ -183,7 +183,7 @@ async fn two_peers_joining_at_the_same_instant_converge() {
         )
         .await;
         assert_converged(&mut a, &mut b).await;
-        println!("glare round {round}: converged");
+        console_log!("glare round {round}: converged");
     }
 }
 
@@ -301,7 +301,7 @@ async fn a_six_peer_mesh_delivers_every_message_once_in_order() {
         }
     }))
     .await;
-    println!("6-peer mesh: 15 connections up in {:.0} ms", now() - start);
+    console_log!("6-peer mesh: 15 connections up in {:.0} ms", now() - start);
     for p in &peers {
         assert_eq!(p.call.peers().len(), PEERS - 1);
     }
@@ -358,7 +358,7 @@ async fn hang_up_and_a_vanished_peer_are_reported_with_their_reason() {
     b.call.hang_up().await.expect("hang up");
     a.until_state("b", PeerState::Left(LeaveReason::HungUp))
         .await;
-    println!("hang-up reported after {:.0} ms", now() - start);
+    console_log!("hang-up reported after {:.0} ms", now() - start);
     assert_eq!(a.call.peers(), Vec::<String>::new());
     // b removed everything it wrote.
     let db = Database::new(DB);
@@ -388,7 +388,7 @@ async fn hang_up_and_a_vanished_peer_are_reported_with_their_reason() {
     a.until_state("ghost", PeerState::Left(LeaveReason::TimedOut))
         .await;
     let took = now() - start;
-    println!("vanished peer reported after {took:.0} ms (stale_after_ms 2000)");
+    console_log!("vanished peer reported after {took:.0} ms (stale_after_ms 2000)");
 }
 
 #[wasm_bindgen_test]
