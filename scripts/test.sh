@@ -15,12 +15,13 @@ for part in "${PARTS[@]}"; do
     esac
 done
 
-# Ports of the servers the tests start; RTCWEB_TEST_PORT_BASE moves all three, so that two
+# Ports of the servers the tests start; RTCWEB_TEST_PORT_BASE moves all four, so that two
 # checkouts can run their suites side by side on one machine.
 PORT_BASE="${RTCWEB_TEST_PORT_BASE:-18461}"
 DB_PORT=$PORT_BASE
 CONTROL_PORT=$((PORT_BASE + 1))
 COMPAT_PORT=$((PORT_BASE + 2))
+TURN_PORT=$((PORT_BASE + 3))
 
 TOTAL_START=$SECONDS
 scripts/setup.sh all || exit 1
@@ -52,13 +53,15 @@ compat() {
     )
 }
 
-# The signaling tests (tests/signaling.rs) talk to rtcweb-signal on DB_PORT, through a
-# controller on CONTROL_PORT that can restart it.
+# The signaling and call tests (tests/signaling.rs, tests/call.rs) talk to rtcweb-signal on
+# DB_PORT, through a controller on CONTROL_PORT that can restart it; the call's relay tests use
+# the coturn it runs on TURN_PORT, which it can pause and resume.
 
 # Starts rtcweb-signal under its controller; stops them when this shell exits.
 start_signal_server() {
     cargo build -q --release -p rtcweb-signal || return 1
-    coproc SIGNAL { node tests/support/signal-controller.mjs "$DB_PORT" "$CONTROL_PORT" 2>&1; }
+    command -v turnserver >/dev/null || { echo "no turnserver: run scripts/setup.sh" >&2; return 1; }
+    coproc SIGNAL { node tests/support/signal-controller.mjs "$DB_PORT" "$CONTROL_PORT" "$TURN_PORT" 2>&1; }
     trap 'kill "$SIGNAL_PID" 2>/dev/null; wait "$SIGNAL_PID" 2>/dev/null' EXIT
     local line
     read -r -t 30 line <&"${SIGNAL[0]}"
@@ -72,7 +75,9 @@ browser_tests() {
         use_wasm_toolchain || exit 1
         export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
         export RTCWEB_TEST_DB="http://127.0.0.1:$DB_PORT" RTCWEB_TEST_CONTROL="http://127.0.0.1:$CONTROL_PORT"
-        export WASM_BINDGEN_TEST_TIMEOUT=60
+        export RTCWEB_TEST_TURN="127.0.0.1:$TURN_PORT"
+        # Per test binary; the call's recovery tests wait out real ICE timeouts.
+        export WASM_BINDGEN_TEST_TIMEOUT=150
         unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
         export "$1"
         cargo test -p rtcweb --lib --tests --target "$WASM_TARGET"

@@ -494,3 +494,179 @@ async fn a_bad_description_or_candidate_is_a_typed_error_and_the_call_goes_on() 
     assert_eq!(b.errors(), vec![]);
     assert_eq!(c.errors(), vec![]);
 }
+
+const CONTROL: &str = match option_env!("RTCWEB_TEST_CONTROL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18462",
+};
+const TURN: &str = match option_env!("RTCWEB_TEST_TURN") {
+    Some(address) => address,
+    None => "127.0.0.1:18464",
+};
+
+async fn control(path: &str) {
+    let response = gloo_net::http::Request::post(&format!("{CONTROL}{path}"))
+        .send()
+        .await
+        .expect("the test controller answers");
+    assert_eq!(response.status(), 200, "{path}");
+}
+
+/// Options for a call that may only go through the test's coturn.
+fn relay_only(id: &str) -> CallOptions {
+    CallOptions {
+        configuration: rtcweb::Configuration {
+            ice_servers: vec![rtcweb::IceServer::new(format!("turn:{TURN}?transport=udp"))
+                .with_credentials("rtcweb", "secret")],
+            ice_transport_policy: rtcweb::IceTransportPolicy::Relay,
+            ..Default::default()
+        },
+        ..options(id)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_relayed_call_recovers_from_a_turn_outage_through_ice_restart() {
+    let room = unique("relay");
+    let mut a = Peer::join(&room, relay_only("a")).await;
+    let mut b = Peer::join(&room, relay_only("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    // Relayed, and only relayed: every candidate a gathered is coturn's.
+    let sdp = a
+        .call
+        .peer_connection("b")
+        .and_then(|pc| pc.local_description())
+        .map(|d| d.sdp)
+        .unwrap_or_default();
+    assert!(sdp.contains("typ relay"), "{sdp}");
+    assert!(
+        !sdp.contains("typ host") && !sdp.contains("typ srflx"),
+        "{sdp}"
+    );
+
+    let start = now();
+    control("/turn/pause").await;
+    let reconnecting = |peer: &'static str| move |e: &CallEvent| matches!(e, CallEvent::PeerState { peer: p, state: PeerState::Reconnecting { .. } } if p == peer);
+    // Sent while the relay is gone: reliable and ordered, they wait in SCTP.
+    for n in 0..10 {
+        a.call
+            .send("b", &text(&format!("outage {n}")))
+            .await
+            .expect("queued");
+    }
+    let paused = future::join(
+        a.until(40_000, "a reports b reconnecting", reconnecting("b")),
+        b.until(40_000, "b reports a reconnecting", reconnecting("a")),
+    );
+    let (ea, eb) = paused.await;
+    console_log!(
+        "both reconnecting {:.0} ms into the outage ({ea:?}, {eb:?})",
+        now() - start
+    );
+    control("/turn/resume").await;
+    let resumed = now();
+    future::join(
+        a.until_state("b", PeerState::Connected),
+        b.until_state("a", PeerState::Connected),
+    )
+    .await;
+    console_log!(
+        "recovered {:.0} ms after the relay came back",
+        now() - resumed
+    );
+    // Some may have come while we waited for the states: count what b has seen so far.
+    let outage = |e: &CallEvent| match e {
+        CallEvent::Message {
+            peer,
+            message: Message::Text(t),
+            ..
+        } if peer == "a" && t.starts_with("outage") => Some(t.clone()),
+        _ => None,
+    };
+    while b.seen.iter().filter_map(outage).count() < 10 {
+        b.until(20_000, "the outage's messages", |e| outage(e).is_some())
+            .await;
+    }
+    let got: Vec<String> = b.seen.iter().filter_map(outage).collect();
+    let expected: Vec<String> = (0..10).map(|n| format!("outage {n}")).collect();
+    assert_eq!(got, expected, "every message of the outage, once, in order");
+    // The restart really renegotiated: both sides are stable on new ICE credentials.
+    within(10_000, "stable after the restart", async {
+        while a.signaling_state("b") != SignalingState::Stable
+            || b.signaling_state("a") != SignalingState::Stable
+        {
+            sleep(50).await;
+        }
+    })
+    .await;
+    let ufrag = |p: &Peer| {
+        p.call
+            .peer_connection(if p.call.id() == "a" { "b" } else { "a" })
+            .and_then(|pc| pc.local_description())
+            .map(|d| {
+                d.sdp
+                    .lines()
+                    .find(|l| l.starts_with("a=ice-ufrag:"))
+                    .unwrap_or("")
+                    .to_owned()
+            })
+    };
+    let before = sdp
+        .lines()
+        .find(|l| l.starts_with("a=ice-ufrag:"))
+        .map(str::to_owned);
+    assert_ne!(
+        ufrag(&a),
+        before,
+        "a's ICE credentials changed: an ICE restart happened"
+    );
+    let _ = ufrag(&b);
+}
+
+#[wasm_bindgen_test]
+async fn a_call_carries_on_through_a_signaling_server_restart() {
+    let room = unique("restart");
+    let mut a = Peer::join(&room, options("a")).await;
+    let mut b = Peer::join(&room, options("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    control("/restart").await;
+    // The connection never needed the server.
+    a.call.send("b", &text("during the restart")).await.unwrap();
+    b.until(5_000, "a message while the server restarts", |e| {
+        matches!(e, CallEvent::Message { message, .. } if *message == text("during the restart"))
+    })
+    .await;
+    // Renegotiation afterwards goes through the restarted server.
+    let mic = rtcweb::get_user_media(&rtcweb::MediaConstraints::audio_only())
+        .await
+        .expect("fake microphone");
+    let track = mic.audio_tracks().into_iter().next().expect("a track");
+    a.call.add_track(&track, mic.stream()).unwrap();
+    b.until(
+        20_000,
+        "a's track after the restart",
+        |e| matches!(e, CallEvent::Track { peer, .. } if peer == "a"),
+    )
+    .await;
+    within(10_000, "stable after renegotiating", async {
+        while a.signaling_state("b") != SignalingState::Stable
+            || b.signaling_state("a") != SignalingState::Stable
+        {
+            sleep(50).await;
+        }
+    })
+    .await;
+    for p in [&a, &b] {
+        assert!(
+            !p.seen.iter().any(|e| matches!(
+                e,
+                CallEvent::PeerState {
+                    state: PeerState::Left(_),
+                    ..
+                }
+            )),
+            "nobody left: {:?}",
+            p.seen
+        );
+    }
+}

@@ -2,7 +2,11 @@
 // reconnection: POST /restart on the control port stops the server and starts it again on the
 // same port with the same data file.
 //
-//   node tests/support/signal-controller.mjs DB_PORT CONTROL_PORT
+// With a TURN_PORT it also runs coturn (`turnserver`) on 127.0.0.1:TURN_PORT with the long-term
+// credential rtcweb:secret (realm rtcweb.test), for the call's relay tests: POST /turn/pause
+// stops it (SIGSTOP), as a network outage would, and POST /turn/resume continues it (SIGCONT).
+//
+//   node tests/support/signal-controller.mjs DB_PORT CONTROL_PORT [TURN_PORT]
 //
 // Prints "ready" once both listen; exits when stdin closes or on SIGTERM.
 import { spawn } from "node:child_process";
@@ -14,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const [dbPort, controlPort] = process.argv.slice(2);
+const [dbPort, controlPort, turnPort] = process.argv.slice(2);
 const data = path.join(mkdtempSync(path.join(os.tmpdir(), "rtcweb-signal-")), "db.json");
 const args = [
   "--listen", `127.0.0.1:${dbPort}`,
@@ -22,6 +26,27 @@ const args = [
   "--rules", path.join(root, "tests/support/rules.json"),
 ];
 let server;
+let turn;
+
+// coturn on loopback: relays between loopback peers, no TLS, no admin CLI (its fixed port would
+// collide between checkouts), relay ports of its own range.
+async function startTurn() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "rtcweb-turn-"));
+  const base = 40000 + (Number(turnPort) % 100) * 100;
+  turn = spawn("turnserver", [
+    "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", `--listening-port=${turnPort}`,
+    "--lt-cred-mech", "--user=rtcweb:secret", "--realm=rtcweb.test", "--no-tls", "--no-dtls",
+    "--no-cli", "--allow-loopback-peers", `--min-port=${base}`, `--max-port=${base + 99}`,
+    "--no-stdout-log", `--log-file=${path.join(dir, "turn.log")}`, "--simple-log",
+    `--userdb=${path.join(dir, "turndb")}`,
+  ], { stdio: "ignore" });
+  await new Promise((resolve, reject) => {
+    turn.on("error", reject);
+    turn.on("exit", (code) => reject(new Error(`turnserver exited (${code})`)));
+    // It has no readiness line on stdout: give it a moment to bind.
+    setTimeout(resolve, 500);
+  });
+}
 
 async function start() {
   server = spawn(path.join(root, "target/release/rtcweb-signal"), args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -50,6 +75,9 @@ const control = http.createServer(async (req, res) => {
     await new Promise((r) => setTimeout(r, 300));
     await start();
     res.end("restarted");
+  } else if (req.method === "POST" && turn && (req.url === "/turn/pause" || req.url === "/turn/resume")) {
+    turn.kill(req.url === "/turn/pause" ? "SIGSTOP" : "SIGCONT");
+    res.end(req.url.slice("/turn/".length) + "d");
   } else {
     res.statusCode = req.method === "OPTIONS" ? 204 : 404;
     res.end();
@@ -57,12 +85,17 @@ const control = http.createServer(async (req, res) => {
 });
 
 await start();
+if (turnPort) await startTurn();
 control.listen(Number(controlPort), "127.0.0.1");
 await once(control, "listening");
 console.log("ready");
 
 const shutdown = async () => {
   control.close();
+  if (turn && turn.exitCode === null) {
+    turn.kill("SIGCONT");
+    turn.kill("SIGTERM");
+  }
   await stop();
   process.exit(0);
 };
