@@ -122,6 +122,16 @@ install_browsers() {
     firefox --version 2>/dev/null | head -1 | sed 's/^/    /'
 }
 
+# --- coturn: the TURN server of the call's relay tests ---------------------------------------
+
+install_coturn() {
+    if is_debian; then
+        apt_install coturn || return 1
+    fi
+    need_command turnserver "install coturn (its turnserver runs the call's relay tests)" || return 1
+    echo "    $(dpkg-query -W -f='coturn ${Version}' coturn 2>/dev/null || echo turnserver)"
+}
+
 # --- npm ------------------------------------------------------------------------------------
 
 install_node() {
@@ -164,6 +174,7 @@ step "npm dev dependencies (binaryen's wasm-opt, playwright-core)" install_npm_p
 if [ "$SCOPE" = all ]; then
     step "Chromium, ChromeDriver, Firefox" install_browsers
     step "geckodriver" install_cargo_tool geckodriver geckodriver
+    step "coturn (TURN server)" install_coturn
     step "Python firebase-admin (compatibility test)" install_compat_python
 fi
 echo "==> setup ($SCOPE) complete"

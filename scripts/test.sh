@@ -21,7 +21,8 @@ done
 PORT_BASE="${RTCWEB_TEST_PORT_BASE:-18461}"
 DB_PORT=$PORT_BASE
 CONTROL_PORT=$((PORT_BASE + 1))
-COMPAT_PORT=$((PORT_BASE + 2))
+TURN_PORT=$((PORT_BASE + 2))
+COMPAT_PORT=$((PORT_BASE + 3))
 
 TOTAL_START=$SECONDS
 scripts/setup.sh all || exit 1
@@ -39,11 +40,16 @@ native() {
 
 # Starts rtcweb-signal under its restarting controller (tests/support/signal-controller.mjs)
 # on DB_PORT and DB_PORT+1, with the given server arguments (default: a fresh data file and
-# tests/support/rules.json, in emulator mode); stops it when this shell exits.
+# tests/support/rules.json, in emulator mode), and coturn on $TURN_PORT when that is set;
+# stops them when this shell exits.
 start_signal_server() {
     local db_port="$1"
     shift
     cargo build -q --release -p rtcweb-signal || return 1
+    if [ -n "${TURN_PORT:-}" ]; then
+        command -v turnserver >/dev/null || { echo "no turnserver: run scripts/setup.sh" >&2; return 1; }
+        export TURN_PORT
+    fi
     coproc SIGNAL { node tests/support/signal-controller.mjs "$db_port" "$((db_port + 1))" "$@" 2>&1; }
     trap 'kill "$SIGNAL_PID" 2>/dev/null; wait "$SIGNAL_PID" 2>/dev/null' EXIT
     local line
@@ -55,19 +61,23 @@ start_signal_server() {
 compat() {
     (
         # A short keep-alive: the SDK's listener only notices it was closed on the next event.
-        start_signal_server "$COMPAT_PORT" --emulator --keep-alive 1 || exit 1
+        TURN_PORT='' start_signal_server "$COMPAT_PORT" --emulator --keep-alive 1 || exit 1
         RTCWEB_SIGNAL_HOST=127.0.0.1:$COMPAT_PORT target/compat-venv/bin/python tests/compat/firebase_admin_test.py
     )
 }
 
 # wasm-bindgen-test-runner in one browser: the browser tests (tests/web.rs, whose signaling
-# tests talk to rtcweb-signal on DB_PORT, restarted through CONTROL_PORT) and tests/legacy.rs.
+# and call tests talk to rtcweb-signal on DB_PORT, restarted through CONTROL_PORT, and whose
+# relay tests use the coturn on TURN_PORT, paused and resumed through CONTROL_PORT) and
+# tests/legacy.rs.
 browser_tests() {
     (
         start_signal_server "$DB_PORT" || exit 1
         use_browser_runner "$1" || exit 1
         export RTCWEB_TEST_DB="http://127.0.0.1:$DB_PORT" RTCWEB_TEST_CONTROL="http://127.0.0.1:$CONTROL_PORT"
-        export WASM_BINDGEN_TEST_TIMEOUT=60
+        export RTCWEB_TEST_TURN="127.0.0.1:$TURN_PORT"
+        # Per test binary; the call's recovery tests wait out real ICE timeouts.
+        export WASM_BINDGEN_TEST_TIMEOUT=150
         cargo test -p rtcweb --lib --tests --target "$WASM_TARGET"
     )
 }

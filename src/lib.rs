@@ -120,6 +120,7 @@ pub mod event;
 mod sys;
 mod types;
 
+pub mod call;
 pub mod data_channel;
 pub mod media;
 pub mod peer;

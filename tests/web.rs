@@ -12,6 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 mod web {
+    mod call;
     mod data_channel;
     mod media;
     mod peer_connection;

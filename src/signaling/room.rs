@@ -8,7 +8,10 @@
 //!   offer, answer: {"type": ..., "sdp": ...}         the seed's send(key, value) / recv(key)
 //!   candidates/{side}/{pushId}: {"candidate": ..., "sdpMid": ..., "sdpMLineIndex": ...}
 //!                                                    trickled in order; "" ends them
-//!   presence/{peerId}: {"joined": <ts>, "seen": <ts>}
+//!   presence/{peerId}: {"joined": <ts>, "seen": <ts>, "session": <per join>}
+//!                                                    "session" only for call peers
+//!   mesh/{to}/{from}/{pushId}: {"from", "to", "kind", ...}
+//!                                                    a call's per-recipient messages
 //! ```
 
 use std::collections::BTreeSet;
@@ -169,8 +172,10 @@ impl Room {
     }
 
     /// Every candidate `side` trickles, in the order pushed, including those pushed before the
-    /// call; an end-of-candidates marker arrives as [`IceCandidate::end_of_candidates`]. After a
-    /// reconnection, candidates already yielded are not repeated.
+    /// call; an end-of-candidates marker arrives as [`IceCandidate::end_of_candidates`], and
+    /// ends the stream, as does the deletion of the candidates (the room hung up), so the
+    /// stream's connection to the database closes. After a reconnection, candidates already
+    /// yielded are not repeated.
     ///
     /// # Errors
     /// [`SignalingError::InvalidPath`] for a bad side; the stream yields the subscription's
@@ -195,11 +200,14 @@ impl Room {
             .child(side)?
             .subscribe()?;
         let seen = BTreeSet::<String>::new();
-        Ok(stream::unfold(
-            (subscription, seen),
-            |(mut subscription, mut seen)| async move {
+        // The stream ends after the end-of-candidates marker, or when the candidates are
+        // deleted (the room hung up): it never holds a streaming connection longer than needed.
+        Ok(
+            stream::unfold(Some((subscription, seen)), |state| async move {
+                let (mut subscription, mut seen) = state?;
                 let event = subscription.next().await?;
-                let batch: Vec<Result<IceCandidate, Error>> = match event {
+                let mut done = false;
+                let mut batch: Vec<Result<IceCandidate, Error>> = match event {
                     Err(err) => vec![Err(err)],
                     // Push ids sort chronologically, and a map keeps them sorted.
                     Ok(_) => match subscription.snapshot() {
@@ -213,14 +221,26 @@ impl Room {
                                 })
                             })
                             .collect(),
-                        _ => Vec::new(),
+                        // Deleted after candidates were seen: the room is gone.
+                        _ => {
+                            done = !seen.is_empty();
+                            Vec::new()
+                        }
                     },
                 };
-                Some((stream::iter(batch), (subscription, seen)))
-            },
+                if let Some(end) = batch
+                    .iter()
+                    .position(|c| matches!(c, Ok(candidate) if candidate.is_end_of_candidates()))
+                {
+                    batch.truncate(end + 1);
+                    done = true;
+                }
+                let next = (!done).then_some((subscription, seen));
+                Some((stream::iter(batch), next))
+            })
+            .flatten()
+            .boxed_local(),
         )
-        .flatten()
-        .boxed_local())
     }
 
     /// Announces `peer` in the room's presence, with server timestamps.
@@ -241,6 +261,107 @@ impl Room {
                 "updated": server_timestamp(),
             }))
             .await
+    }
+
+    /// Announces `peer` as a call peer: presence with server timestamps and the `session` of
+    /// this join (a reload joins with a new one).
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad peer id; as [`Reference::update`].
+    ///
+    /// ```no_run
+    /// # async fn run(room: rtcweb::signaling::Room) -> Result<(), rtcweb::Error> {
+    /// room.announce("alice", "s1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn announce(&self, peer: &str, session: &str) -> Result<(), Error> {
+        check_key(peer)?;
+        self.reference
+            .update(&json!({
+                format!("presence/{peer}"): {
+                    "joined": server_timestamp(), "seen": server_timestamp(), "session": session,
+                },
+                "updated": server_timestamp(),
+            }))
+            .await
+    }
+
+    /// Refreshes `peer`'s presence (its `seen` time), putting it back if it was removed.
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad peer id; as [`Reference::update`].
+    ///
+    /// ```no_run
+    /// # async fn run(room: rtcweb::signaling::Room) -> Result<(), rtcweb::Error> {
+    /// room.heartbeat("alice", "s1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn heartbeat(&self, peer: &str, session: &str) -> Result<(), Error> {
+        check_key(peer)?;
+        self.reference
+            .update(&json!({
+                format!("presence/{peer}/seen"): server_timestamp(),
+                format!("presence/{peer}/session"): session,
+                "updated": server_timestamp(),
+            }))
+            .await
+    }
+
+    /// Where `from` pushes its call messages for `to` (`mesh/{to}/{from}`).
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad peer id.
+    ///
+    /// ```
+    /// # let db = rtcweb::signaling::Database::new("http://h");
+    /// let room = rtcweb::signaling::Room::new(&db, "abc")?;
+    /// assert_eq!(room.mesh("bob", "alice")?.path(), "/rooms/abc/mesh/bob/alice");
+    /// # Ok::<(), rtcweb::Error>(())
+    /// ```
+    pub fn mesh(&self, to: &str, from: &str) -> Result<Reference, Error> {
+        check_key(to)?;
+        check_key(from)?;
+        self.reference.child("mesh")?.child(to)?.child(from)
+    }
+
+    /// Removes what call peer `peer` wrote: its presence, its inbox, and its messages to each
+    /// of `others`, in one update.
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad peer id; as [`Reference::update`].
+    ///
+    /// ```no_run
+    /// # async fn run(room: rtcweb::signaling::Room) -> Result<(), rtcweb::Error> {
+    /// room.leave_mesh("alice", &["bob".to_string()]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn leave_mesh(&self, peer: &str, others: &[String]) -> Result<(), Error> {
+        check_key(peer)?;
+        let mut update = Map::new();
+        for path in mesh_paths(peer, others) {
+            update.insert(path, Value::Null);
+        }
+        update.insert("updated".into(), server_timestamp());
+        self.reference.update(&update).await
+    }
+
+    /// As [`leave_mesh`](Self::leave_mesh), now, with `keepalive` requests that outlive the
+    /// page: for a `pagehide` handler. Fire and forget.
+    ///
+    /// ```no_run
+    /// # fn run(room: &rtcweb::signaling::Room) {
+    /// room.leave_mesh_on_exit("alice", &["bob".to_string()]);
+    /// # }
+    /// ```
+    pub fn leave_mesh_on_exit(&self, peer: &str, others: &[String]) {
+        if check_key(peer).is_err() {
+            return;
+        }
+        for path in mesh_paths(peer, others) {
+            if let Ok(reference) = self.reference.child(&path) {
+                sys::net::fetch_keepalive("DELETE", &reference.url(Vec::new()));
+            }
+        }
     }
 
     /// The peers present now.
@@ -323,6 +444,18 @@ impl Room {
     }
 }
 
+/// The paths (relative to the room) of what call peer `peer` wrote.
+fn mesh_paths(peer: &str, others: &[String]) -> Vec<String> {
+    let mut paths = vec![format!("presence/{peer}"), format!("mesh/{peer}")];
+    paths.extend(
+        others
+            .iter()
+            .filter(|other| check_key(other).is_ok())
+            .map(|other| format!("mesh/{other}/{peer}")),
+    );
+    paths
+}
+
 /// Removes a peer's presence when the page goes away; see [`Room::cleanup_on_exit`].
 ///
 /// ```no_run
@@ -365,4 +498,17 @@ pub async fn sweep_stale_rooms(db: &Database, max_age_ms: f64) -> Result<usize, 
         rooms.child(id)?.remove().await?;
     }
     Ok(stale.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_peer_removes_what_it_wrote() {
+        assert_eq!(
+            mesh_paths("me", &["a".into(), "b/c".into()]),
+            ["presence/me", "mesh/me", "mesh/a/me"]
+        );
+    }
 }

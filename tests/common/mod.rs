@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
+use rtcweb::signaling::Database;
 use rtcweb::{
     peer::PeerConnectionState, Configuration, DataChannel, Error, IceCandidate, PeerConnection,
 };
@@ -82,4 +83,39 @@ pub fn ice_ufrag(sdp: &str) -> Option<String> {
     sdp.lines()
         .find(|l| l.starts_with("a=ice-ufrag:"))
         .map(str::to_owned)
+}
+
+/// The test server (rtcweb-signal), as `scripts/test.sh` starts it.
+pub const DB: &str = match option_env!("RTCWEB_TEST_DB") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18461",
+};
+/// The controller that restarts it (and pauses coturn).
+pub const CONTROL: &str = match option_env!("RTCWEB_TEST_CONTROL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18462",
+};
+/// The test server's database. When nothing answers at `DB`, the test stops with one line
+/// that says how to start the server, instead of an `unwrap` on a network error later.
+pub async fn database() -> Database {
+    let probe = gloo_net::http::Request::get(&format!("{DB}/.json?shallow=true"))
+        .send()
+        .await;
+    if probe.is_err() {
+        panic!(
+            "rtcweb-signal is not running at {DB}: start it with `scripts/test-server.sh` \
+             (scripts/test.sh does this by itself)"
+        );
+    }
+    Database::new(DB)
+}
+
+/// A fresh location name, so reruns and parallel browsers never collide.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }

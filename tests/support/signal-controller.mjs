@@ -2,11 +2,16 @@
 // reconnection: POST /restart on the control port stops the server and starts it again on the
 // same port with the same arguments (so the same data file).
 //
-//   node tests/support/signal-controller.mjs DB_PORT CONTROL_PORT [SERVER_ARGS...]
+//   [TURN_PORT=PORT] node tests/support/signal-controller.mjs DB_PORT CONTROL_PORT [SERVER_ARGS...]
+//
+// With TURN_PORT it also runs coturn (`turnserver`) on 127.0.0.1:TURN_PORT with the long-term
+// credential rtcweb:secret (realm rtcweb.test), for the call's relay tests: POST /turn/pause
+// stops it (SIGSTOP), as a network outage would, and POST /turn/resume continues it (SIGCONT).
 //
 // Without SERVER_ARGS the server runs in emulator mode (the tests sign in with unsigned
 // tokens) with a fresh data file and tests/support/rules.json.
 // Prints "ready" once both listen; exits when stdin closes or on SIGTERM.
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import http from "node:http";
 import { mkdtempSync } from "node:fs";
@@ -21,6 +26,28 @@ const args = given.length > 0 ? given : [
   "--rules", path.join(ROOT, "tests/support/rules.json"),
 ];
 let server;
+let turn;
+const turnPort = process.env.TURN_PORT;
+
+// coturn on loopback: relays between loopback peers, no TLS, no admin CLI (its fixed port would
+// collide between checkouts), relay ports of its own range.
+async function startTurn() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "rtcweb-turn-"));
+  const base = 40000 + (Number(turnPort) % 100) * 100;
+  turn = spawn("turnserver", [
+    "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", `--listening-port=${turnPort}`,
+    "--lt-cred-mech", "--user=rtcweb:secret", "--realm=rtcweb.test", "--no-tls", "--no-dtls",
+    "--no-cli", "--allow-loopback-peers", `--min-port=${base}`, `--max-port=${base + 99}`,
+    "--no-stdout-log", `--log-file=${path.join(dir, "turn.log")}`, "--simple-log",
+    `--userdb=${path.join(dir, "turndb")}`,
+  ], { stdio: "ignore" });
+  await new Promise((resolve, reject) => {
+    turn.on("error", reject);
+    turn.on("exit", (code) => reject(new Error(`turnserver exited (${code})`)));
+    // It has no readiness line on stdout: give it a moment to bind.
+    setTimeout(resolve, 500);
+  });
+}
 
 const start = async () => {
   server = await startSignal(`127.0.0.1:${dbPort}`, args);
@@ -34,6 +61,9 @@ const control = http.createServer(async (req, res) => {
     await new Promise((r) => setTimeout(r, 300));
     await start();
     res.end("restarted");
+  } else if (req.method === "POST" && turn && (req.url === "/turn/pause" || req.url === "/turn/resume")) {
+    turn.kill(req.url === "/turn/pause" ? "SIGSTOP" : "SIGCONT");
+    res.end(req.url.slice("/turn/".length) + "d");
   } else {
     res.statusCode = req.method === "OPTIONS" ? 204 : 404;
     res.end();
@@ -41,12 +71,17 @@ const control = http.createServer(async (req, res) => {
 });
 
 await start();
+if (turnPort) await startTurn();
 control.listen(Number(controlPort), "127.0.0.1");
 await once(control, "listening");
 console.log("ready");
 
 const shutdown = async () => {
   control.close();
+  if (turn && turn.exitCode === null) {
+    turn.kill("SIGCONT");
+    turn.kill("SIGTERM");
+  }
   await server.stop();
   process.exit(0);
 };

@@ -4,6 +4,7 @@
 //! restart it, with tests/support/rules.json): `scripts/test.sh` starts it, and
 //! `scripts/test-server.sh` does so for `wasm-pack test`.
 
+use crate::common::{database, sleep, unique, CONTROL};
 use std::rc::Rc;
 
 use futures::StreamExt;
@@ -19,42 +20,10 @@ use serde_json::{json, Value};
 use wasm_bindgen_futures::spawn_local;
 use wasm_bindgen_test::*;
 
-const DB: &str = match option_env!("RTCWEB_TEST_DB") {
-    Some(url) => url,
-    None => "http://127.0.0.1:18461",
-};
-const CONTROL: &str = match option_env!("RTCWEB_TEST_CONTROL") {
-    Some(url) => url,
-    None => "http://127.0.0.1:18462",
-};
-/// The test server's database. When nothing answers at `DB`, the test stops with one line
-/// that says how to start the server, instead of an `unwrap` on a network error later.
-async fn database() -> Database {
-    let probe = gloo_net::http::Request::get(&format!("{DB}/.json?shallow=true"))
-        .send()
-        .await;
-    if probe.is_err() {
-        panic!(
-            "rtcweb-signal is not running at {DB}: start it with `scripts/test-server.sh` \
-             (scripts/test.sh does this by itself)"
-        );
-    }
-    Database::new(DB)
-}
-
 /// Unsigned JWTs, which rtcweb-signal accepts as an emulator does (uid alice and bob).
 const ALICE: &str =
     "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhbGljZSIsInVzZXJfaWQiOiJhbGljZSJ9.";
 const BOB: &str = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJib2IiLCJ1c2VyX2lkIjoiYm9iIn0.";
-
-/// A fresh location name, so reruns and parallel browsers never collide.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
-}
-
-async fn sleep(ms: u32) {
-    gloo_timers::future::TimeoutFuture::new(ms).await;
-}
 
 #[wasm_bindgen_test]
 async fn rest_reads_writes_queries_and_etags() {

@@ -1,0 +1,860 @@
+//! A call in a few lines: join a room, and get connected peers.
+//!
+//! [`Call::join`] joins a room of a [`Database`] (rtcweb-signal or a real Firebase Realtime
+//! Database) and connects to every other peer in it, one peer connection per pair (a full
+//! mesh). Each connection negotiates by itself with perfect negotiation (the polite side is
+//! chosen from the two peer ids), trickles ICE both ways through the room, restarts ICE on the
+//! schedule of a [`ReconnectPolicy`] when connectivity is lost, and says goodbye in-band when
+//! the call hangs up. Everything that happens arrives as a [`CallEvent`] on
+//! [`Call::events`].
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use rtcweb::call::{Call, CallEvent, CallOptions, PeerState};
+//! use rtcweb::signaling::Database;
+//! use rtcweb::Message;
+//!
+//! # async fn run() -> Result<(), rtcweb::Error> {
+//! let db = Database::new("http://127.0.0.1:8080");
+//! let call = Call::join(&db, "abc", CallOptions::default()).await?;
+//! let mut events = call.events();
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         CallEvent::PeerState { peer, state: PeerState::Connected } => {
+//!             call.send(&peer, &Message::Text("hello".into())).await?;
+//!         }
+//!         CallEvent::Message { peer, message, .. } => println!("{peer}: {message:?}"),
+//!         CallEvent::PeerState { peer, state: PeerState::Left(reason) } => {
+//!             println!("{peer} left: {reason:?}");
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//! call.hang_up().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## The room
+//! Each peer announces itself under `presence/{peerId}` with server timestamps and a session
+//! id of this join, and beats every [`CallOptions::heartbeat_ms`]. Messages for one peer go to
+//! `mesh/{to}/{from}/{pushId}`. One streaming subscription reads the whole room (calls of one
+//! page in the same room share it), so a call holds one connection to the database whatever
+//! the number of peers. A peer whose heartbeat stops for [`CallOptions::stale_after_ms`] while
+//! its connection is not up is reported [`LeaveReason::TimedOut`].
+
+mod feed;
+mod lifecycle;
+mod negotiation;
+mod peer;
+mod schema;
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::{Rc, Weak};
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use gloo_events::EventListener;
+use serde_json::Value;
+use wasm_bindgen_futures::spawn_local;
+
+pub use lifecycle::{LeaveReason, PeerState, ReconnectPolicy};
+pub use negotiation::is_polite;
+
+use crate::data_channel::{DataChannelOptions, Message};
+use crate::error::Error;
+use crate::event::EventStream;
+use crate::media::{LocalMedia, MediaStream, MediaTrack, RemoteTrack};
+use crate::peer::{Configuration, PeerConnection};
+use crate::signaling::{Database, DatabaseEvent, Room, SignalingError};
+use crate::sys;
+use feed::Feed;
+use peer::RemotePeer;
+use schema::{Envelope, Inbox, Roster, RosterChange, Signal};
+
+/// How often the call looks at its deadlines (reconnects, staleness).
+const TICK_MS: u32 = 250;
+
+/// How to join a call.
+///
+/// ```
+/// use rtcweb::call::{CallOptions, ReconnectPolicy};
+/// use rtcweb::DataChannelOptions;
+///
+/// let options = CallOptions {
+///     peer_id: Some("alice".into()),
+///     channels: vec![DataChannelOptions::new("chat"), DataChannelOptions::new("state").unordered()],
+///     reconnect: ReconnectPolicy { delays_ms: vec![0, 1000, 5000], ..Default::default() },
+///     ..CallOptions::default()
+/// };
+/// assert_eq!(options.heartbeat_ms, 5000);
+/// ```
+#[derive(Debug)]
+pub struct CallOptions {
+    /// Camera, microphone or screen to send to every peer (the call owns it: its tracks stop
+    /// when the call is dropped).
+    pub media: Option<LocalMedia>,
+    /// The data channels to open with every peer, by label and options. They are created
+    /// negotiated (ids 1, 2, ... in this order), so every peer of the room must ask for the
+    /// same list. By default one reliable, ordered channel labelled `"data"`.
+    pub channels: Vec<DataChannelOptions>,
+    /// ICE servers and policies for every connection.
+    pub configuration: Configuration,
+    /// This peer's id in the room; a random one by default.
+    pub peer_id: Option<String>,
+    /// When to restart ICE, and when to give up.
+    pub reconnect: ReconnectPolicy,
+    /// How often presence is refreshed, in milliseconds.
+    pub heartbeat_ms: u32,
+    /// How long a peer's presence may go without a heartbeat, while its connection is not
+    /// up, before it is reported [`LeaveReason::TimedOut`].
+    pub stale_after_ms: u32,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        CallOptions {
+            media: None,
+            channels: vec![DataChannelOptions::new("data")],
+            configuration: Configuration::default(),
+            peer_id: None,
+            reconnect: ReconnectPolicy::default(),
+            heartbeat_ms: 5_000,
+            stale_after_ms: 15_000,
+        }
+    }
+}
+
+/// What happens in a call.
+///
+/// ```
+/// use rtcweb::call::{CallEvent, PeerState};
+/// let event = CallEvent::PeerState { peer: "bob".into(), state: PeerState::Connected };
+/// assert_eq!(event.peer(), "bob");
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum CallEvent {
+    /// A peer arrived in the room; a connection to it starts.
+    PeerJoined {
+        /// Its id.
+        peer: String,
+    },
+    /// A peer's state changed.
+    PeerState {
+        /// Its id.
+        peer: String,
+        /// The new state.
+        state: PeerState,
+    },
+    /// A message from a peer.
+    Message {
+        /// The sender's id.
+        peer: String,
+        /// The label of the channel it came on.
+        channel: String,
+        /// The message.
+        message: Message,
+    },
+    /// A track from a peer.
+    Track {
+        /// The sender's id.
+        peer: String,
+        /// The track and its streams.
+        track: RemoteTrack,
+    },
+    /// Something a peer sent could not be used (a bad description or candidate), or a
+    /// negotiation step failed. The call, and that peer's connection, go on.
+    Error {
+        /// The peer concerned.
+        peer: String,
+        /// What went wrong.
+        error: Error,
+    },
+}
+
+impl CallEvent {
+    /// The peer the event is about.
+    ///
+    /// ```
+    /// let e = rtcweb::call::CallEvent::PeerJoined { peer: "a".into() };
+    /// assert_eq!(e.peer(), "a");
+    /// ```
+    pub fn peer(&self) -> &str {
+        match self {
+            CallEvent::PeerJoined { peer }
+            | CallEvent::PeerState { peer, .. }
+            | CallEvent::Message { peer, .. }
+            | CallEvent::Track { peer, .. }
+            | CallEvent::Error { peer, .. } => peer,
+        }
+    }
+}
+
+/// What every peer of the call shares: who we are, where events and messages go.
+pub(crate) struct Context {
+    me: String,
+    session: String,
+    configuration: Configuration,
+    channels: Vec<DataChannelOptions>,
+    policy: ReconnectPolicy,
+    events: RefCell<Option<mpsc::UnboundedSender<CallEvent>>>,
+    outbox: mpsc::UnboundedSender<(String, Envelope)>,
+}
+
+impl Context {
+    fn emit(&self, event: CallEvent) {
+        if let Some(events) = self.events.borrow().as_ref() {
+            let _ = events.unbounded_send(event);
+        }
+    }
+
+    fn send(&self, to: &str, to_session: &str, signal: Signal) {
+        let _ = self.outbox.unbounded_send((
+            to.to_owned(),
+            Envelope {
+                from: self.session.clone(),
+                to: to_session.to_owned(),
+                signal,
+            },
+        ));
+    }
+}
+
+/// Milliseconds on the page's clock.
+pub(crate) fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn random_id(prefix: &str) -> String {
+    let n = (js_sys::Math::random() * 2f64.powi(52)) as u64;
+    let mut digits = String::new();
+    let mut rest = n;
+    while rest > 0 {
+        let d = (rest % 36) as u32;
+        digits.push(char::from_digit(d, 36).unwrap_or('0'));
+        rest /= 36;
+    }
+    format!("{prefix}{digits}")
+}
+
+struct Inner {
+    ctx: Rc<Context>,
+    room: Room,
+    feed: Rc<Feed>,
+    peers: RefCell<BTreeMap<String, Rc<RemotePeer>>>,
+    roster: RefCell<Roster>,
+    inbox: RefCell<Inbox>,
+    /// The room as this call has read it.
+    room_value: RefCell<Value>,
+    tracks: RefCell<Vec<(MediaTrack, MediaStream)>>,
+    heartbeat_ms: u32,
+    closed: Cell<bool>,
+    _media: Option<LocalMedia>,
+}
+
+/// A call: this page's peer in a room, connected to every other.
+///
+/// Dropping it hangs up, best effort (a bye to every peer, its entries removed from the room
+/// in the background; nothing panics); [`hang_up`](Self::hang_up) does the same and reports
+/// errors. When the page goes away (`pagehide`) it says bye and removes its entries with
+/// `keepalive` requests. Not `Clone`: share it through an `Rc`.
+///
+/// ```no_run
+/// use rtcweb::call::{Call, CallOptions};
+/// # async fn run(db: rtcweb::signaling::Database) -> Result<(), rtcweb::Error> {
+/// let call = Call::join(&db, "abc", CallOptions::default()).await?;
+/// println!("joined as {}", call.id());
+/// call.broadcast(&rtcweb::Message::Text("hi all".into())).await;
+/// # Ok(()) }
+/// ```
+pub struct Call {
+    inner: Rc<Inner>,
+    events: RefCell<Option<mpsc::UnboundedReceiver<CallEvent>>>,
+    _pagehide: Option<EventListener>,
+}
+
+impl Call {
+    /// Joins room `room_id` of `db`: announces this peer, and returns once the room is joined
+    /// (the peers already there arrive as [`CallEvent::PeerJoined`] right after).
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad room or peer id; the database's errors
+    /// (unreachable, permission denied); the errors of [`Configuration::validate`].
+    ///
+    /// # Cancellation
+    /// Dropping the future before it resolves leaves this peer's presence in the room until
+    /// it goes stale.
+    ///
+    /// ```no_run
+    /// # async fn run(db: rtcweb::signaling::Database) -> Result<(), rtcweb::Error> {
+    /// let media = rtcweb::get_user_media(&rtcweb::MediaConstraints::audio_video()).await?;
+    /// let options = rtcweb::call::CallOptions { media: Some(media), ..Default::default() };
+    /// let call = rtcweb::call::Call::join(&db, "abc", options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn join(db: &Database, room_id: &str, options: CallOptions) -> Result<Call, Error> {
+        options.configuration.validate()?;
+        let room = Room::new(db, room_id)?;
+        let me = options.peer_id.clone().unwrap_or_else(|| random_id("p"));
+        room.mesh(&me, &me)?;
+        let session = random_id("s");
+        let (feed, mut changes) = Feed::listen(&room)?;
+        room.announce(&me, &session).await?;
+
+        // Read the room until it shows us in it: then it is joined.
+        let mut room_value = Value::Null;
+        loop {
+            match changes.next().await {
+                Some(Ok(event)) => event.apply(&mut room_value),
+                Some(Err(err)) => return Err(err),
+                None => {
+                    return Err(SignalingError::Cancelled("the room's stream ended".into()).into())
+                }
+            }
+            let mine = room_value
+                .get(schema::PRESENCE)
+                .and_then(|p| p.get(&me))
+                .and_then(|p| p.get("session"))
+                .and_then(Value::as_str);
+            if mine == Some(session.as_str()) {
+                break;
+            }
+        }
+
+        let (events_tx, events_rx) = mpsc::unbounded();
+        let (outbox, outgoing) = mpsc::unbounded();
+        let ctx = Rc::new(Context {
+            me: me.clone(),
+            session: session.clone(),
+            configuration: options.configuration.clone(),
+            channels: options.channels.clone(),
+            policy: options.reconnect.clone(),
+            events: RefCell::new(Some(events_tx)),
+            outbox,
+        });
+        let tracks = options
+            .media
+            .as_ref()
+            .map(|media| {
+                media
+                    .tracks()
+                    .into_iter()
+                    .map(|t| (t, media.stream().clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let inner = Rc::new(Inner {
+            ctx,
+            room,
+            feed,
+            peers: RefCell::new(BTreeMap::new()),
+            roster: RefCell::new(Roster::new(&me, options.stale_after_ms)),
+            inbox: RefCell::new(Inbox::default()),
+            room_value: RefCell::new(room_value),
+            tracks: RefCell::new(tracks),
+            heartbeat_ms: options.heartbeat_ms.max(TICK_MS),
+            closed: Cell::new(false),
+            _media: options.media,
+        });
+        inner.read_room(true, true);
+        let weak = Rc::downgrade(&inner);
+        spawn_local(read_changes(weak.clone(), changes));
+        spawn_local(write_messages(weak.clone(), outgoing));
+        spawn_local(tick(weak.clone()));
+        let pagehide = EventListener::new(&sys::net::global_target(), "pagehide", {
+            let weak = weak.clone();
+            move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.leave_now();
+                }
+            }
+        });
+        Ok(Call {
+            inner,
+            events: RefCell::new(Some(events_rx)),
+            _pagehide: Some(pagehide),
+        })
+    }
+
+    /// This peer's id in the room.
+    ///
+    /// ```no_run
+    /// # fn run(call: &rtcweb::call::Call) {
+    /// println!("I am {}", call.id());
+    /// # }
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.inner.ctx.me
+    }
+
+    /// Everything that happens in the call, in order; it ends when the call hangs up.
+    ///
+    /// There is one such stream per call, holding every event since the join; a second call
+    /// returns a stream that has already ended.
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    /// # async fn run(call: &rtcweb::call::Call) {
+    /// let mut events = call.events();
+    /// while let Some(event) = events.next().await {
+    ///     println!("{event:?}");
+    /// }
+    /// # }
+    /// ```
+    pub fn events(&self) -> EventStream<CallEvent> {
+        EventStream::take_once(&self.events, None)
+    }
+
+    /// The peers in the call now (joined and not left), connected or not.
+    ///
+    /// ```no_run
+    /// # fn run(call: &rtcweb::call::Call) {
+    /// println!("{} others here", call.peers().len());
+    /// # }
+    /// ```
+    pub fn peers(&self) -> Vec<String> {
+        self.inner
+            .peers
+            .borrow()
+            .values()
+            .filter(|p| !p.is_left())
+            .map(|p| p.id.clone())
+            .collect()
+    }
+
+    /// The connection to `peer`, to use what the call does not wrap (stats, transceivers).
+    ///
+    /// ```no_run
+    /// # async fn run(call: &rtcweb::call::Call) -> Result<(), rtcweb::Error> {
+    /// if let Some(pc) = call.peer_connection("bob") {
+    ///     println!("{}", pc.signaling_state());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn peer_connection(&self, peer: &str) -> Option<Rc<PeerConnection>> {
+        self.inner.peers.borrow().get(peer).map(|p| p.pc.clone())
+    }
+
+    /// Sends `message` to `peer` on the first data channel of [`CallOptions::channels`].
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a peer not in the call; as
+    /// [`DataChannel::send_text`](crate::DataChannel::send_text) (the channel
+    /// not open yet, or closed).
+    ///
+    /// ```no_run
+    /// # async fn run(call: &rtcweb::call::Call) -> Result<(), rtcweb::Error> {
+    /// call.send("bob", &rtcweb::Message::Text("hi".into())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self, peer: &str, message: &Message) -> Result<(), Error> {
+        self.send_on(None, peer, message).await
+    }
+
+    /// Sends `message` to `peer` on the channel labelled `channel` (the first when `None`).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send); [`Error::NotFound`] for a label not in the options.
+    ///
+    /// ```no_run
+    /// # async fn run(call: &rtcweb::call::Call) -> Result<(), rtcweb::Error> {
+    /// call.send_on(Some("state"), "bob", &rtcweb::Message::Binary(vec![1])).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_on(
+        &self,
+        channel: Option<&str>,
+        peer: &str,
+        message: &Message,
+    ) -> Result<(), Error> {
+        let remote = self
+            .inner
+            .peers
+            .borrow()
+            .get(peer)
+            .filter(|p| !p.is_left())
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no peer {peer:?} in the call")))?;
+        let channel = remote
+            .channel(channel)
+            .ok_or_else(|| Error::NotFound(format!("no data channel {channel:?}")))?;
+        match message {
+            Message::Text(text) => channel.send_text(text).await,
+            Message::Binary(bytes) => channel.send_bytes(bytes).await,
+        }
+    }
+
+    /// Sends `message` to every peer in the call, and returns the peers it could not reach.
+    ///
+    /// ```no_run
+    /// # async fn run(call: &rtcweb::call::Call) {
+    /// let missed = call.broadcast(&rtcweb::Message::Text("hi all".into())).await;
+    /// # }
+    /// ```
+    pub async fn broadcast(&self, message: &Message) -> Vec<(String, Error)> {
+        let mut missed = Vec::new();
+        for peer in self.peers() {
+            if let Err(err) = self.send(&peer, message).await {
+                missed.push((peer, err));
+            }
+        }
+        missed
+    }
+
+    /// Sends `track` (in `stream`) to every peer, now and as they join; each connection
+    /// renegotiates by itself.
+    ///
+    /// # Errors
+    /// As [`PeerConnection::add_track`]; peers before the failing one keep the track.
+    ///
+    /// ```no_run
+    /// # async fn run(call: &rtcweb::call::Call) -> Result<(), rtcweb::Error> {
+    /// let screen = rtcweb::media::get_display_media(&rtcweb::MediaConstraints::video_only()).await?;
+    /// for track in screen.tracks() {
+    ///     call.add_track(&track, screen.stream())?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn add_track(&self, track: &MediaTrack, stream: &MediaStream) -> Result<(), Error> {
+        self.inner
+            .tracks
+            .borrow_mut()
+            .push((track.clone(), stream.clone()));
+        let peers: Vec<Rc<RemotePeer>> = self.inner.peers.borrow().values().cloned().collect();
+        for peer in peers.iter().filter(|p| !p.is_left()) {
+            peer.add_track(track, stream)?;
+        }
+        Ok(())
+    }
+
+    /// Hangs up: says bye to every peer on the data channel, removes this peer's presence and
+    /// messages from the room, then closes every connection. The events stream ends.
+    ///
+    /// # Errors
+    /// The database's error removing the entries (the connections are closed anyway).
+    ///
+    /// ```no_run
+    /// # async fn run(call: rtcweb::call::Call) -> Result<(), rtcweb::Error> {
+    /// call.hang_up().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn hang_up(self) -> Result<(), Error> {
+        let inner = self.inner.clone();
+        let peers = inner.stop();
+        let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
+        let removed = inner.room.leave_mesh(&inner.ctx.me, &others).await;
+        drain_and_close(peers).await;
+        removed
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if self.inner.closed.get() {
+            return;
+        }
+        let peers = self.inner.stop();
+        let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
+        let room = self.inner.room.clone();
+        let me = self.inner.ctx.me.clone();
+        spawn_local(async move {
+            let _ = room.leave_mesh(&me, &others).await;
+            drain_and_close(peers).await;
+        });
+    }
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("id", &self.inner.ctx.me)
+            .field("room", &self.inner.room.id())
+            .field("peers", &self.peers())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Lets the byes leave (a connection closed at once may drop them), then closes.
+async fn drain_and_close(peers: Vec<Rc<RemotePeer>>) {
+    for _ in 0..20 {
+        if peers.iter().all(|p| p.control_buffered() == 0) {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    // The bye is out of the browser's queue; give SCTP a moment to carry it.
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    for peer in &peers {
+        peer.close();
+    }
+}
+
+impl Inner {
+    /// Stops the call: no more events, heartbeats or reconnects; says bye to everyone.
+    /// Returns the peers, still open, for the caller to close.
+    fn stop(&self) -> Vec<Rc<RemotePeer>> {
+        self.closed.set(true);
+        self.ctx.events.borrow_mut().take();
+        let peers: Vec<Rc<RemotePeer>> = std::mem::take(&mut *self.peers.borrow_mut())
+            .into_values()
+            .collect();
+        for peer in &peers {
+            peer.say_bye();
+        }
+        peers
+    }
+
+    /// The page is going away: bye in-band and the room's entries removed by keepalive
+    /// requests, all synchronously.
+    fn leave_now(&self) {
+        if self.closed.get() {
+            return;
+        }
+        let peers = self.stop();
+        let others: Vec<String> = self.roster.borrow().ids();
+        self.room.leave_mesh_on_exit(&self.ctx.me, &others);
+        for peer in &peers {
+            peer.close();
+        }
+    }
+
+    /// Acts on the room as read now: presence changes, then new messages.
+    fn read_room(&self, presence: bool, messages: bool) {
+        if self.closed.get() {
+            return;
+        }
+        let now = now_ms();
+        if presence {
+            let entries = schema::parse_presence(&self.room_value.borrow());
+            let changes = self.roster.borrow_mut().update(&entries, now);
+            for change in changes {
+                self.apply(change);
+            }
+        }
+        if messages {
+            let fresh = {
+                let room = self.room_value.borrow();
+                let peers = self.peers.borrow();
+                self.inbox
+                    .borrow_mut()
+                    .take_new(schema::inbox_of(&room, &self.ctx.me), |from| {
+                        peers.contains_key(from)
+                    })
+            };
+            for (from, value) in fresh {
+                self.deliver(&from, value, now);
+            }
+        }
+    }
+
+    fn apply(&self, change: RosterChange) {
+        match change {
+            RosterChange::Joined { id, session } => {
+                self.ctx.emit(CallEvent::PeerJoined { peer: id.clone() });
+                let tracks = self.tracks.borrow().clone();
+                match RemotePeer::start(&self.ctx, &id, &session, &tracks) {
+                    Ok(peer) => {
+                        self.peers.borrow_mut().insert(id, peer);
+                    }
+                    Err(error) => {
+                        self.ctx.emit(CallEvent::Error {
+                            peer: id.clone(),
+                            error,
+                        });
+                        self.ctx.emit(CallEvent::PeerState {
+                            peer: id,
+                            state: PeerState::Left(LeaveReason::Failed),
+                        });
+                    }
+                }
+            }
+            RosterChange::Left {
+                id,
+                session,
+                reason,
+            } => {
+                let peer = self.peers.borrow().get(&id).cloned();
+                if let Some(peer) = peer.filter(|p| p.session == session) {
+                    self.peers.borrow_mut().remove(&id);
+                    peer.leave(reason);
+                }
+            }
+        }
+    }
+
+    fn deliver(&self, from: &str, value: Value, now: f64) {
+        let peer = self.peers.borrow().get(from).cloned();
+        let Some(peer) = peer else { return };
+        match Envelope::parse(value) {
+            Ok(envelope) => {
+                // Messages of another join of either side are not for this connection.
+                if envelope.from != peer.session || envelope.to != self.ctx.session {
+                    return;
+                }
+                self.roster.borrow_mut().heard(from, now);
+                peer.receive(envelope.signal);
+            }
+            Err(error) => self.ctx.emit(CallEvent::Error {
+                peer: from.to_owned(),
+                error,
+            }),
+        }
+    }
+}
+
+/// Which parts of the room an event touched: (presence, our inbox).
+fn touched(event: &DatabaseEvent, me: &str) -> (bool, bool) {
+    let segments = |path: &str| -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut paths = Vec::new();
+    match event {
+        DatabaseEvent::Put { path, .. } => paths.push(segments(path)),
+        DatabaseEvent::Patch { path, data } => {
+            let base = segments(path);
+            if let Value::Object(children) = data {
+                for key in children.keys() {
+                    let mut p = base.clone();
+                    p.extend(segments(key));
+                    paths.push(p);
+                }
+            }
+        }
+    }
+    let mut presence = false;
+    let mut inbox = false;
+    for p in paths {
+        match p.as_slice() {
+            [] => return (true, true),
+            [first, ..] if first == schema::PRESENCE => presence = true,
+            [first] if first == schema::MESH => inbox = true,
+            [first, to, ..] if first == schema::MESH && to == me => inbox = true,
+            _ => {}
+        }
+    }
+    (presence, inbox)
+}
+
+async fn read_changes(
+    inner: Weak<Inner>,
+    mut changes: mpsc::UnboundedReceiver<Result<DatabaseEvent, Error>>,
+) {
+    while let Some(change) = changes.next().await {
+        let Some(inner) = inner.upgrade() else { return };
+        if inner.closed.get() {
+            return;
+        }
+        match change {
+            Ok(event) => {
+                event.apply(&mut inner.room_value.borrow_mut());
+                let (presence, inbox) = touched(&event, &inner.ctx.me);
+                if matches!(&event, DatabaseEvent::Put { path, .. } if path == "/") {
+                    // A new connection: we may have missed heartbeats while deaf.
+                    inner.roster.borrow_mut().heard_all(now_ms());
+                }
+                inner.read_room(presence, inbox);
+            }
+            // A stream the server refuses or cancels: say so on every peer; the connections
+            // that are up carry on.
+            Err(error) => {
+                let peers: Vec<String> = inner.peers.borrow().keys().cloned().collect();
+                for peer in peers {
+                    inner.ctx.emit(CallEvent::Error {
+                        peer,
+                        error: error.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Writes our messages in order (push ids sort in the order written, which the receiver
+/// relies on); a write that fails because the database is unreachable is retried.
+async fn write_messages(
+    inner: Weak<Inner>,
+    mut outgoing: mpsc::UnboundedReceiver<(String, Envelope)>,
+) {
+    while let Some((to, envelope)) = outgoing.next().await {
+        let mut delay = 250;
+        loop {
+            let Some(strong) = inner.upgrade() else {
+                return;
+            };
+            if strong.closed.get() || !strong.peers.borrow().contains_key(&to) {
+                break;
+            }
+            let target = strong.room.mesh(&to, &strong.ctx.me);
+            drop(strong);
+            let written = match target {
+                Ok(target) => target.push(&envelope.to_value()).await.map(drop),
+                Err(err) => Err(err),
+            };
+            match written {
+                Ok(()) => break,
+                Err(Error::Signaling(SignalingError::Unreachable(_))) => {
+                    gloo_timers::future::TimeoutFuture::new(delay).await;
+                    delay = (delay * 2).min(2_000);
+                }
+                Err(error) => {
+                    if let Some(strong) = inner.upgrade() {
+                        strong.ctx.emit(CallEvent::Error { peer: to, error });
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Heartbeats, reconnect deadlines and staleness.
+async fn tick(inner: Weak<Inner>) {
+    let mut last_beat = now_ms();
+    loop {
+        gloo_timers::future::TimeoutFuture::new(TICK_MS).await;
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        if strong.closed.get() {
+            return;
+        }
+        let now = now_ms();
+        if now - last_beat >= f64::from(strong.heartbeat_ms) {
+            last_beat = now;
+            let room = strong.room.clone();
+            let (me, session) = (strong.ctx.me.clone(), strong.ctx.session.clone());
+            // A failed beat is retried at the next one.
+            spawn_local(async move {
+                let _ = room.heartbeat(&me, &session).await;
+            });
+        }
+        let peers: Vec<Rc<RemotePeer>> = strong.peers.borrow().values().cloned().collect();
+        for peer in &peers {
+            peer.tick(now);
+        }
+        if !strong.feed.is_connected() {
+            // Deaf to heartbeats: nobody can be judged stale now.
+            strong.roster.borrow_mut().heard_all(now);
+        }
+        let stale = {
+            let connected = |id: &str| peers.iter().any(|p| p.id == id && p.is_connected());
+            strong.roster.borrow_mut().take_stale(now, connected)
+        };
+        for change in stale {
+            strong.apply(change);
+        }
+        // Peers that left on their own (failed, hung up in-band) go.
+        let gone: Vec<String> = peers
+            .iter()
+            .filter(|p| p.is_left())
+            .map(|p| p.id.clone())
+            .collect();
+        for id in gone {
+            strong.peers.borrow_mut().remove(&id);
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! One remote peer of a call: its connection and all its negotiation state.
+//!
+//! Perfect negotiation as the webrtc-pc example has it, with the decisions taken by the pure
+//! [`Negotiation`] and [`CandidateGate`]; the lifecycle by the pure [`Lifecycle`]. Remote
+//! signals are handled one at a time, in the order the peer sent them; our own offers
+//! (`negotiationneeded`) run beside them, which is what `makingOffer` is for.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use wasm_bindgen_futures::spawn_local;
+
+use super::lifecycle::{Action, LeaveReason, Lifecycle, PeerState};
+use super::negotiation::{
+    ice_ufrag, is_polite, CandidateAction, CandidateGate, DescriptionAction, LocalCandidates,
+    Negotiation,
+};
+use super::schema::Signal;
+use super::{now_ms, CallEvent, Context};
+use crate::data_channel::{DataChannel, DataChannelOptions, Message};
+use crate::error::Error;
+use crate::media::{MediaStream, MediaTrack};
+use crate::peer::{PeerConnection, PeerConnectionState, SignalingState};
+use crate::types::ice::IceCandidate;
+use crate::types::sdp::SessionDescription;
+
+/// The in-band goodbye, on the control channel.
+const BYE: &str = "bye";
+/// The control channel: negotiated, so both sides have it before the first offer.
+pub(crate) const CONTROL_LABEL: &str = "rtcweb-call";
+
+pub(crate) struct RemotePeer {
+    pub(crate) id: String,
+    /// The remote's session (its join).
+    pub(crate) session: String,
+    pub(crate) pc: Rc<PeerConnection>,
+    control: DataChannel,
+    /// The application's channels, in the order of the options.
+    channels: Vec<DataChannel>,
+    ctx: Rc<Context>,
+    inbound: mpsc::UnboundedSender<Signal>,
+    state: RefCell<State>,
+    /// Every channel has opened once: the first `connected` may be reported.
+    channels_opened: Cell<bool>,
+}
+
+struct State {
+    negotiation: Negotiation,
+    gate: CandidateGate,
+    local: LocalCandidates,
+    lifecycle: Lifecycle,
+}
+
+impl RemotePeer {
+    /// A connection to `id` (session `session`), negotiating by itself from now on.
+    pub(crate) fn start(
+        ctx: &Rc<Context>,
+        id: &str,
+        session: &str,
+        tracks: &[(MediaTrack, MediaStream)],
+    ) -> Result<Rc<RemotePeer>, Error> {
+        let pc = Rc::new(PeerConnection::new(&ctx.configuration)?);
+        // Subscribed before anything can fire.
+        let negotiation_needed = pc.negotiation_needed();
+        let candidates = pc.ice_candidates();
+        let states = pc.connection_state_changes();
+        let remote_tracks = pc.tracks();
+        let control =
+            pc.create_data_channel(&DataChannelOptions::new(CONTROL_LABEL).negotiated(0))?;
+        let channels = ctx
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(i, options)| {
+                let id = u16::try_from(i + 1).unwrap_or(u16::MAX);
+                pc.create_data_channel(&options.clone().negotiated(id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for (track, stream) in tracks {
+            pc.add_track(track, &[stream])?;
+        }
+        let (inbound, signals) = mpsc::unbounded();
+        let polite = is_polite(&ctx.me, id);
+        let peer = Rc::new(RemotePeer {
+            id: id.to_owned(),
+            session: session.to_owned(),
+            pc,
+            control,
+            channels,
+            ctx: ctx.clone(),
+            inbound,
+            state: RefCell::new(State {
+                negotiation: Negotiation::new(polite),
+                gate: CandidateGate::default(),
+                local: LocalCandidates::default(),
+                lifecycle: Lifecycle::new(ctx.policy.clone(), now_ms()),
+            }),
+            channels_opened: Cell::new(false),
+        });
+        peer.emit(CallEvent::PeerState {
+            peer: peer.id.clone(),
+            state: PeerState::Connecting,
+        });
+        let weak = Rc::downgrade(&peer);
+        spawn_local(offers(weak.clone(), negotiation_needed));
+        spawn_local(local_candidates(weak.clone(), candidates));
+        spawn_local(remote_signals(weak.clone(), signals));
+        spawn_local(connection_states(weak.clone(), states));
+        spawn_local(tracks_of(weak.clone(), remote_tracks));
+        spawn_local(control_messages(weak.clone()));
+        for index in 0..peer.channels.len() {
+            spawn_local(channel_messages(weak.clone(), index));
+        }
+        spawn_local(channels_open(weak));
+        Ok(peer)
+    }
+
+    /// A signal from the remote, handled after those before it.
+    pub(crate) fn receive(&self, signal: Signal) {
+        let _ = self.inbound.unbounded_send(signal);
+    }
+
+    /// Whether the connection is up now.
+    pub(crate) fn is_connected(&self) -> bool {
+        self.state.borrow().lifecycle.is_connected()
+    }
+
+    /// Whether the peer has left.
+    pub(crate) fn is_left(&self) -> bool {
+        self.state.borrow().lifecycle.is_left()
+    }
+
+    /// Time passed.
+    pub(crate) fn tick(&self, now: f64) {
+        let actions = self.state.borrow_mut().lifecycle.on_tick(now);
+        self.act(actions);
+    }
+
+    /// The peer left (or we leave it): reported once, and the connection closes.
+    pub(crate) fn leave(&self, reason: LeaveReason) {
+        let actions = self.state.borrow_mut().lifecycle.leave(reason);
+        self.act(actions);
+    }
+
+    /// Says goodbye in-band, now (synchronously: it works in `pagehide`).
+    pub(crate) fn say_bye(&self) {
+        let _ = self.control.try_send_text(BYE);
+    }
+
+    /// Bytes still queued on the control channel.
+    pub(crate) fn control_buffered(&self) -> usize {
+        self.control.buffered_amount()
+    }
+
+    /// Closes the connection without a report (we are leaving).
+    pub(crate) fn close(&self) {
+        self.state.borrow_mut().lifecycle.leave(LeaveReason::HungUp);
+        self.pc.close();
+    }
+
+    /// The application channel `label` (the first one when `None`).
+    pub(crate) fn channel(&self, label: Option<&str>) -> Option<&DataChannel> {
+        match label {
+            None => self.channels.first(),
+            Some(label) => self.channels.iter().find(|c| c.label() == label),
+        }
+    }
+
+    /// Sends a track to the peer (renegotiating by itself).
+    pub(crate) fn add_track(&self, track: &MediaTrack, stream: &MediaStream) -> Result<(), Error> {
+        self.pc.add_track(track, &[stream]).map(drop)
+    }
+
+    fn emit(&self, event: CallEvent) {
+        self.ctx.emit(event);
+    }
+
+    fn error(&self, error: Error) {
+        self.emit(CallEvent::Error {
+            peer: self.id.clone(),
+            error,
+        });
+    }
+
+    fn send(&self, signal: Signal) {
+        self.ctx.send(&self.id, &self.session, signal);
+    }
+
+    fn act(&self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Report(state) => {
+                    if state.is_left() {
+                        self.pc.close();
+                    }
+                    self.emit(CallEvent::PeerState {
+                        peer: self.id.clone(),
+                        state,
+                    });
+                }
+                Action::RestartIce => {
+                    if let Err(err) = self.pc.restart_ice() {
+                        self.error(err);
+                    }
+                    // An offer still unanswered may have been lost (the database was down):
+                    // send it again; the restart's own offer follows once it is answered.
+                    if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
+                        if let Some(offer) = self.pc.local_description() {
+                            self.send(Signal::Description { description: offer });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The connection state the lifecycle sees: `connected` only once the channels opened.
+    fn on_connection_state(&self, state: PeerConnectionState) {
+        let state = match state {
+            PeerConnectionState::Connected if !self.channels_opened.get() => {
+                PeerConnectionState::Connecting
+            }
+            other => other,
+        };
+        let actions = self.state.borrow_mut().lifecycle.on_state(state, now_ms());
+        self.act(actions);
+    }
+
+    async fn on_description(&self, description: SessionDescription) {
+        if let Err(err) = description.validate() {
+            return self.error(err);
+        }
+        let action = self
+            .state
+            .borrow_mut()
+            .negotiation
+            .on_remote_description(description.sdp_type, self.pc.signaling_state());
+        let answer = match action {
+            DescriptionAction::Ignore => {
+                self.state.borrow_mut().gate.offer_ignored(&description.sdp);
+                return;
+            }
+            DescriptionAction::Apply { answer } => answer,
+        };
+        // On the polite side this rolls our own offer back implicitly.
+        let applied = self.pc.set_remote_description(&description).await;
+        self.state
+            .borrow_mut()
+            .negotiation
+            .remote_description_settled();
+        if let Err(err) = applied {
+            return self.error(err);
+        }
+        let ready = self
+            .state
+            .borrow_mut()
+            .gate
+            .remote_description_set(&description.sdp);
+        for candidate in ready {
+            self.add_candidate(candidate).await;
+        }
+        if answer {
+            match self.pc.set_local_description_implicit().await {
+                Ok(local) => self.send(Signal::Description { description: local }),
+                Err(err) => self.error(err),
+            }
+        }
+    }
+
+    async fn on_candidate(&self, candidate: IceCandidate) {
+        if !candidate.is_end_of_candidates() {
+            if let Err(err) = candidate.line() {
+                return self.error(err);
+            }
+        }
+        let action = self.state.borrow_mut().gate.on_remote_candidate(candidate);
+        if let CandidateAction::Add(candidate) = action {
+            self.add_candidate(candidate).await;
+        }
+    }
+
+    async fn add_candidate(&self, candidate: IceCandidate) {
+        if let Err(err) = self.pc.add_ice_candidate(&candidate).await {
+            // The spec's example: errors are expected for the candidates of an ignored offer.
+            if !self.state.borrow().negotiation.ignoring_offer() {
+                self.error(err);
+            }
+        }
+    }
+}
+
+/// `negotiationneeded` → `setLocalDescription()` → send the offer.
+async fn offers(peer: Weak<RemotePeer>, mut needed: crate::event::EventStream<()>) {
+    while needed.next().await.is_some() {
+        let Some(peer) = peer.upgrade() else { return };
+        if peer.is_left() {
+            return;
+        }
+        peer.state.borrow_mut().negotiation.begin_offer();
+        let offer = peer.pc.set_local_description_implicit().await;
+        peer.state.borrow_mut().negotiation.end_offer();
+        match offer {
+            Ok(offer) => peer.send(Signal::Description { description: offer }),
+            Err(err) => peer.error(err),
+        }
+    }
+}
+
+async fn local_candidates(
+    peer: Weak<RemotePeer>,
+    mut candidates: crate::event::EventStream<IceCandidate>,
+) {
+    while let Some(candidate) = candidates.next().await {
+        let Some(peer) = peer.upgrade() else { return };
+        let ufrag = peer.pc.local_description().and_then(|d| ice_ufrag(&d.sdp));
+        let outgoing = peer.state.borrow_mut().local.outgoing(candidate, ufrag);
+        if let Some(candidate) = outgoing {
+            peer.send(Signal::Candidate { candidate });
+        }
+    }
+}
+
+async fn remote_signals(peer: Weak<RemotePeer>, mut signals: mpsc::UnboundedReceiver<Signal>) {
+    while let Some(signal) = signals.next().await {
+        let Some(peer) = peer.upgrade() else { return };
+        if peer.is_left() {
+            return;
+        }
+        match signal {
+            Signal::Description { description } => peer.on_description(description).await,
+            Signal::Candidate { candidate } => peer.on_candidate(candidate).await,
+            Signal::Bye => peer.leave(LeaveReason::HungUp),
+        }
+    }
+}
+
+async fn connection_states(
+    peer: Weak<RemotePeer>,
+    mut states: crate::event::EventStream<PeerConnectionState>,
+) {
+    while let Some(state) = states.next().await {
+        let Some(peer) = peer.upgrade() else { return };
+        peer.on_connection_state(state);
+    }
+}
+
+async fn tracks_of(
+    peer: Weak<RemotePeer>,
+    mut tracks: crate::event::EventStream<crate::media::RemoteTrack>,
+) {
+    while let Some(track) = tracks.next().await {
+        let Some(peer) = peer.upgrade() else { return };
+        peer.emit(CallEvent::Track {
+            peer: peer.id.clone(),
+            track,
+        });
+    }
+}
+
+/// The control channel: a bye, or the channel closed by the other side, is a hang-up.
+async fn control_messages(peer: Weak<RemotePeer>) {
+    let mut messages = match peer.upgrade() {
+        Some(peer) => peer.control.messages(),
+        None => return,
+    };
+    while let Some(message) = messages.next().await {
+        if message == Message::Text(BYE.into()) {
+            if let Some(peer) = peer.upgrade() {
+                peer.leave(LeaveReason::HungUp);
+            }
+            return;
+        }
+    }
+    // The stream ended: the channel closed. A remote `close()` closes it at once; a network
+    // loss does not (SCTP keeps it open until ICE recovers or the call gives up).
+    if let Some(peer) = peer.upgrade() {
+        if peer.channels_opened.get() {
+            peer.leave(LeaveReason::HungUp);
+        }
+    }
+}
+
+async fn channel_messages(peer: Weak<RemotePeer>, index: usize) {
+    let (mut messages, label) = match peer.upgrade() {
+        Some(peer) => match peer.channels.get(index) {
+            Some(channel) => (channel.messages(), channel.label()),
+            None => return,
+        },
+        None => return,
+    };
+    while let Some(message) = messages.next().await {
+        let Some(peer) = peer.upgrade() else { return };
+        peer.emit(CallEvent::Message {
+            peer: peer.id.clone(),
+            channel: label.clone(),
+            message,
+        });
+    }
+}
+
+/// Waits for every channel to open, then lets the lifecycle see `connected`.
+async fn channels_open(peer: Weak<RemotePeer>) {
+    let Some(strong) = peer.upgrade() else { return };
+    let pc = strong.pc.clone();
+    drop(strong);
+    // Each wait holds the peer only through the connection's channel handles.
+    {
+        let Some(strong) = peer.upgrade() else { return };
+        let control = strong.control.opened();
+        if control.await.is_err() {
+            return;
+        }
+        for channel in &strong.channels {
+            if channel.opened().await.is_err() {
+                return;
+            }
+        }
+        strong.channels_opened.set(true);
+        strong.on_connection_state(pc.connection_state());
+    }
+}

@@ -1,0 +1,451 @@
+//! The call's room schema: presence and per-recipient messages, read from the room's value
+//! (pure, native tests).
+//!
+//! ```text
+//! rooms/{roomId}/
+//!   updated: <server timestamp>
+//!   presence/{peerId}: {"joined": ts, "seen": ts, "session": "<random, per join>"}
+//!   mesh/{to}/{from}/{pushId}: {"from": "<from's session>", "to": "<to's session>",
+//!                               "kind": "description" | "candidate" | "bye", ...}
+//! ```
+//! A `description` message carries `"description": {"type", "sdp"}`, a `candidate` message
+//! `"candidate": {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}` (an empty
+//! `candidate` ends its generation).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::lifecycle::LeaveReason;
+use crate::error::Error;
+use crate::signaling::SignalingError;
+use crate::types::ice::IceCandidate;
+use crate::types::sdp::SessionDescription;
+
+/// The room key under which the mesh messages live.
+pub(crate) const MESH: &str = "mesh";
+/// The room key of presence.
+pub(crate) const PRESENCE: &str = "presence";
+
+/// What one peer tells another through the room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub(crate) enum Signal {
+    /// An offer or answer.
+    Description {
+        /// The description.
+        description: SessionDescription,
+    },
+    /// A trickled candidate, or the end of a generation's.
+    Candidate {
+        /// The candidate.
+        candidate: IceCandidate,
+    },
+    /// Leaving (said through the room when the data channel is not up).
+    Bye,
+}
+
+/// A message as stored: the sessions of both ends, then the signal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Envelope {
+    /// The sender's session.
+    pub(crate) from: String,
+    /// The recipient's session.
+    pub(crate) to: String,
+    /// The signal.
+    #[serde(flatten)]
+    pub(crate) signal: Signal,
+}
+
+impl Envelope {
+    /// Reads a stored message; a malformed one is a typed error naming what is wrong.
+    pub(crate) fn parse(value: Value) -> Result<Envelope, Error> {
+        serde_json::from_value(value).map_err(|err| {
+            Error::Signaling(SignalingError::MalformedJson(format!(
+                "call message: {err}"
+            )))
+        })
+    }
+
+    /// The JSON to store.
+    pub(crate) fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// One peer's presence entry.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Presence {
+    pub(crate) session: String,
+    pub(crate) seen: Option<f64>,
+}
+
+/// The call peers of a room's `presence` (entries without a session are not call peers).
+pub(crate) fn parse_presence(room: &Value) -> BTreeMap<String, Presence> {
+    let Some(Value::Object(entries)) = room.get(PRESENCE) else {
+        return BTreeMap::new();
+    };
+    entries
+        .iter()
+        .filter_map(|(id, entry)| {
+            let session = entry.get("session")?.as_str()?.to_owned();
+            let seen = entry.get("seen").and_then(Value::as_f64);
+            Some((id.clone(), Presence { session, seen }))
+        })
+        .collect()
+}
+
+/// A change of the room's peers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RosterChange {
+    /// A peer (this session of it) arrived.
+    Joined { id: String, session: String },
+    /// A peer's session left.
+    Left {
+        id: String,
+        session: String,
+        reason: LeaveReason,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Known {
+    session: String,
+    seen: Option<f64>,
+    /// Local time at which the peer last showed life (its heartbeat changed).
+    heard_at: f64,
+}
+
+/// The remote peers of a call, from the room's presence.
+#[derive(Debug, Clone)]
+pub(crate) struct Roster {
+    me: String,
+    stale_after_ms: f64,
+    peers: BTreeMap<String, Known>,
+}
+
+impl Roster {
+    pub(crate) fn new(me: &str, stale_after_ms: u32) -> Self {
+        Roster {
+            me: me.to_owned(),
+            stale_after_ms: f64::from(stale_after_ms),
+            peers: BTreeMap::new(),
+        }
+    }
+
+    /// The ids present now.
+    pub(crate) fn ids(&self) -> Vec<String> {
+        self.peers.keys().cloned().collect()
+    }
+
+    /// Reads the room's presence at local time `now`. Entries whose heartbeat is already
+    /// older than the staleness bound (by the server's clock: the newest heartbeat in the room)
+    /// are left out until they beat again.
+    pub(crate) fn update(
+        &mut self,
+        presence: &BTreeMap<String, Presence>,
+        now: f64,
+    ) -> Vec<RosterChange> {
+        let server_now = presence
+            .values()
+            .filter_map(|p| p.seen)
+            .fold(None, |a: Option<f64>, s| Some(a.map_or(s, |a| a.max(s))));
+        let mut changes = Vec::new();
+        let gone: Vec<String> = self
+            .peers
+            .keys()
+            .filter(|id| !presence.contains_key(*id))
+            .cloned()
+            .collect();
+        for id in gone {
+            if let Some(known) = self.peers.remove(&id) {
+                changes.push(RosterChange::Left {
+                    id,
+                    session: known.session,
+                    reason: LeaveReason::HungUp,
+                });
+            }
+        }
+        for (id, entry) in presence {
+            if *id == self.me {
+                continue;
+            }
+            match self.peers.get_mut(id) {
+                Some(known) if known.session == entry.session => {
+                    if known.seen != entry.seen {
+                        known.seen = entry.seen;
+                        known.heard_at = now;
+                    }
+                }
+                existing => {
+                    let stale = matches!((entry.seen, server_now), (Some(seen), Some(server)) if server - seen > self.stale_after_ms);
+                    if let Some(old) = existing {
+                        // A new session under the same id: the peer reloaded.
+                        let old_session = old.session.clone();
+                        self.peers.remove(id);
+                        changes.push(RosterChange::Left {
+                            id: id.clone(),
+                            session: old_session,
+                            reason: LeaveReason::Rejoined,
+                        });
+                    }
+                    if stale {
+                        continue;
+                    }
+                    self.peers.insert(
+                        id.clone(),
+                        Known {
+                            session: entry.session.clone(),
+                            seen: entry.seen,
+                            heard_at: now,
+                        },
+                    );
+                    changes.push(RosterChange::Joined {
+                        id: id.clone(),
+                        session: entry.session.clone(),
+                    });
+                }
+            }
+        }
+        changes
+    }
+
+    /// The peer showed life another way (a message from it).
+    pub(crate) fn heard(&mut self, id: &str, now: f64) {
+        if let Some(known) = self.peers.get_mut(id) {
+            known.heard_at = now;
+        }
+    }
+
+    /// Counts every peer as heard now: after our own stream was down, we could not hear them.
+    pub(crate) fn heard_all(&mut self, now: f64) {
+        for known in self.peers.values_mut() {
+            known.heard_at = now;
+        }
+    }
+
+    /// Takes out the peers not heard of for longer than the bound whose connection is not up
+    /// (`is_up`), and returns them. A peer connected to us stays, whatever its heartbeat (its
+    /// signaling may be down while it is still with us).
+    pub(crate) fn take_stale(
+        &mut self,
+        now: f64,
+        is_up: impl Fn(&str) -> bool,
+    ) -> Vec<RosterChange> {
+        let stale: Vec<String> = self
+            .peers
+            .iter()
+            .filter(|(id, k)| now - k.heard_at > self.stale_after_ms && !is_up(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        stale
+            .into_iter()
+            .filter_map(|id| {
+                let known = self.peers.remove(&id)?;
+                Some(RosterChange::Left {
+                    id,
+                    session: known.session,
+                    reason: LeaveReason::TimedOut,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Where each sender's messages to us were read up to: push ids sort in the order written,
+/// so a message is new when its key is past the sender's last one.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Inbox {
+    last: BTreeMap<String, String>,
+}
+
+impl Inbox {
+    /// The messages of `inbox` (our `mesh/{me}` value) not yet read, per sender in order, of
+    /// the senders we `know`; the others' wait until we know them (their presence may come
+    /// later than their messages, or be stale for a moment).
+    pub(crate) fn take_new(
+        &mut self,
+        inbox: Option<&Value>,
+        know: impl Fn(&str) -> bool,
+    ) -> Vec<(String, Value)> {
+        let Some(Value::Object(senders)) = inbox else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (from, messages) in senders {
+            let Value::Object(messages) = messages else {
+                continue;
+            };
+            if !know(from) {
+                continue;
+            }
+            let last = self.last.get(from);
+            // A map keeps its keys sorted.
+            let fresh: Vec<(&String, &Value)> = messages
+                .iter()
+                .filter(|(key, _)| last.is_none_or(|last| *key > last))
+                .collect();
+            if let Some((key, _)) = fresh.last() {
+                self.last.insert(from.clone(), (*key).clone());
+            }
+            out.extend(fresh.into_iter().map(|(_, v)| (from.clone(), v.clone())));
+        }
+        out
+    }
+}
+
+/// The room's value at `mesh/{me}`.
+pub(crate) fn inbox_of<'a>(room: &'a Value, me: &str) -> Option<&'a Value> {
+    room.get(MESH)?.get(me)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::sdp::SdpType;
+    use serde_json::json;
+
+    fn presence(room: Value) -> BTreeMap<String, Presence> {
+        parse_presence(&room)
+    }
+
+    #[test]
+    fn messages_round_trip_and_malformed_ones_are_typed_errors() {
+        let e = Envelope {
+            from: "s1".into(),
+            to: "s2".into(),
+            signal: Signal::Description {
+                description: SessionDescription::new(SdpType::Offer, "v=0\r\n"),
+            },
+        };
+        let v = e.to_value();
+        assert_eq!(
+            v,
+            json!({"from": "s1", "to": "s2", "kind": "description", "description": {"type": "offer", "sdp": "v=0\r\n"}})
+        );
+        assert_eq!(Envelope::parse(v).unwrap(), e);
+        let bye = Envelope {
+            from: "a".into(),
+            to: "b".into(),
+            signal: Signal::Bye,
+        };
+        assert_eq!(
+            bye.to_value(),
+            json!({"from": "a", "to": "b", "kind": "bye"})
+        );
+        for bad in [
+            json!("hello"),
+            json!({"from": "a", "to": "b", "kind": "nope"}),
+            json!({"from": "a", "to": "b", "kind": "description", "description": {"type": "bogus"}}),
+            json!({"to": "b", "kind": "bye"}),
+        ] {
+            assert!(
+                matches!(
+                    Envelope::parse(bad.clone()),
+                    Err(Error::Signaling(SignalingError::MalformedJson(_)))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_roster_reports_joins_leaves_and_rejoins() {
+        let mut r = Roster::new("me", 15_000);
+        let room = json!({"presence": {
+            "me": {"session": "m", "seen": 100_000},
+            "a": {"session": "a1", "seen": 99_000},
+            "old": {"session": "o1", "seen": 10_000},
+            "seed": {"joined": 1, "seen": 100_000}
+        }});
+        // "old" is stale by the server's clock; "seed" is no call peer.
+        assert_eq!(
+            r.update(&presence(room), 0.0),
+            vec![RosterChange::Joined {
+                id: "a".into(),
+                session: "a1".into()
+            }]
+        );
+        let room = json!({"presence": {
+            "me": {"session": "m", "seen": 105_000},
+            "a": {"session": "a2", "seen": 105_000},
+            "b": {"session": "b1", "seen": 105_000}
+        }});
+        assert_eq!(
+            r.update(&presence(room), 1.0),
+            vec![
+                RosterChange::Left {
+                    id: "a".into(),
+                    session: "a1".into(),
+                    reason: LeaveReason::Rejoined
+                },
+                RosterChange::Joined {
+                    id: "a".into(),
+                    session: "a2".into()
+                },
+                RosterChange::Joined {
+                    id: "b".into(),
+                    session: "b1".into()
+                },
+            ]
+        );
+        let room = json!({"presence": {"me": {"session": "m", "seen": 105_000}, "b": {"session": "b1", "seen": 105_000}}});
+        assert_eq!(
+            r.update(&presence(room), 2.0),
+            vec![RosterChange::Left {
+                id: "a".into(),
+                session: "a2".into(),
+                reason: LeaveReason::HungUp
+            }]
+        );
+        assert_eq!(r.ids(), vec!["b".to_string()]);
+    }
+
+    #[test]
+    fn stale_peers_time_out_unless_connected() {
+        let mut r = Roster::new("me", 15_000);
+        let beat = |seen: u64| {
+            presence(
+                json!({"presence": {"x": {"session": "x", "seen": seen}, "y": {"session": "y", "seen": seen}}}),
+            )
+        };
+        r.update(&beat(1), 0.0);
+        r.update(&beat(2), 5_000.0);
+        assert_eq!(r.take_stale(20_000.0, |_| false), vec![]);
+        // x is connected to us: it stays; y is not.
+        assert_eq!(
+            r.take_stale(20_001.0, |id| id == "x"),
+            vec![RosterChange::Left {
+                id: "y".into(),
+                session: "y".into(),
+                reason: LeaveReason::TimedOut
+            }]
+        );
+        r.heard_all(30_000.0);
+        assert_eq!(r.take_stale(45_000.0, |_| false), vec![]);
+        assert_eq!(r.take_stale(45_001.0, |_| false).len(), 1);
+    }
+
+    #[test]
+    fn the_inbox_yields_each_message_once_in_order() {
+        let mut inbox = Inbox::default();
+        let room = json!({"mesh": {"me": {"a": {"-k1": 1, "-k2": 2}, "b": {"-k0": 0}}}});
+        assert_eq!(
+            inbox.take_new(inbox_of(&room, "me"), |from| from == "a"),
+            vec![("a".into(), json!(1)), ("a".into(), json!(2))]
+        );
+        // b's messages wait until b is known.
+        assert_eq!(
+            inbox.take_new(inbox_of(&room, "me"), |_| true),
+            vec![("b".into(), json!(0))]
+        );
+        // A reconnection sends the whole value again: nothing is repeated.
+        let room = json!({"mesh": {"me": {"a": {"-k1": 1, "-k2": 2, "-k3": 3}, "b": {"-k0": 0}}}});
+        assert_eq!(
+            inbox.take_new(inbox_of(&room, "me"), |_| true),
+            vec![("a".into(), json!(3))]
+        );
+        assert_eq!(inbox.take_new(None, |_| true), vec![]);
+    }
+}
