@@ -232,8 +232,19 @@ impl Server {
             None => None,
         };
         let root = match &config.data {
-            Some(file) if file.exists() => serde_json::from_str(&read_text(file)?)
-                .map_err(|err| Error::Config(format!("{}: {err}", file.display())))?,
+            Some(file) if file.exists() => {
+                let root: Value = serde_json::from_str(&read_text(file)?)
+                    .map_err(|err| Error::Config(format!("{}: {err}", file.display())))?;
+                // What no write could have stored: forbidden keys, too deep a tree.
+                tree::check(&root, 0, config.max_depth).map_err(|err| {
+                    Error::Config(format!(
+                        "{}: not a database this server wrote: {}",
+                        file.display(),
+                        err.message("")
+                    ))
+                })?;
+                root
+            }
             _ => Value::Null,
         };
         let limits = store::Limits {

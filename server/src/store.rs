@@ -364,9 +364,17 @@ impl Store {
     }
 }
 
+/// The temporary file a save writes before renaming it over `file`: `file` with a suffix added
+/// (never replaced), so it can never be `file` itself, whatever `file` is called.
+fn temporary_name(file: &std::path::Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".rtcweb-tmp");
+    PathBuf::from(name)
+}
+
 fn write_file(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
-    let tmp = file.with_extension("tmp");
+    let tmp = temporary_name(file);
     let mut out = std::fs::File::create(&tmp)?;
     out.write_all(bytes)?;
     out.sync_all()?;
@@ -548,6 +556,18 @@ mod tests {
         assert_eq!(etag(&json!({"a": 1})), etag(&json!({"a": 1})));
         assert_ne!(etag(&json!({"a": 1})), etag(&json!({"a": 2})));
         assert_eq!(etag(&json!({"0": "x"})), etag(&json!(["x"])));
+    }
+
+    #[test]
+    fn the_temporary_file_is_never_the_data_file() {
+        for name in ["db.json", "db.tmp", "db", "dir/x.tmp"] {
+            let file = std::path::Path::new(name);
+            assert_ne!(temporary_name(file), file, "{name}");
+        }
+        assert_eq!(
+            temporary_name(std::path::Path::new("db.tmp")),
+            PathBuf::from("db.tmp.rtcweb-tmp")
+        );
     }
 
     #[test]

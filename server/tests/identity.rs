@@ -135,3 +135,70 @@ async fn short_admin_tokens_and_bad_keys_are_refused_at_start() {
     std::fs::remove_file(short).unwrap();
     std::fs::remove_file(bad).unwrap();
 }
+
+/// The README's rules for running for real: a signed-in peer deletes only rooms it belongs to.
+#[tokio::test]
+async fn readme_rules_let_members_delete_only_their_rooms() {
+    let rules = r#"{"rules": {"rooms": {".indexOn": ["updated"], "$room": {
+        ".read": true,
+        ".write": "auth != null && !newData.exists() && data.child('presence').child(auth.uid).exists()",
+        "updated": { ".write": "auth != null" },
+        "offer": { ".write": "auth != null" },
+        "answer": { ".write": "auth != null" },
+        "presence": { "$peer": { ".write": "auth != null && auth.uid === $peer" } },
+        "candidates": { "$side": { ".write": "auth != null && auth.uid === $side" } }
+    }}}}"#;
+    let (rules, key) = (file("readme-rules", rules), file("readme-key", SECRET));
+    let db = start(Config {
+        rules: Some(rules.clone()),
+        jwt_key: Some(key.clone()),
+        ..Default::default()
+    })
+    .await;
+    let (alice, bob) = (token("alice", SECRET), token("bob", SECRET));
+    let put = |path: &str, who: &str| format!("rooms/r/{path}.json?auth={who}");
+    assert_eq!(
+        db.send("PUT", &put("presence/alice", &alice), "{\"joined\":1}")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        db.send("PUT", &put("presence/alice", &bob), "{\"joined\":1}")
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        db.send("PUT", &put("offer", &alice), "{\"type\":\"offer\"}")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        db.send("PUT", &put("candidates/bob", &alice), "1").await.0,
+        401
+    );
+    let (status, _) = db.send("GET", "rooms.json?orderBy=%22updated%22", "").await;
+    assert_eq!(status, 401, "rooms itself is not readable");
+    // Bob is not in the room: he may not delete it; Alice may.
+    assert_eq!(
+        db.send("DELETE", &format!("rooms/r.json?auth={bob}"), "")
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        db.send("DELETE", &format!("rooms/r.json?auth={alice}"), "")
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        db.send("GET", "rooms/r.json", "").await.1,
+        serde_json::Value::Null
+    );
+    for f in [rules, key] {
+        std::fs::remove_file(f).unwrap();
+    }
+}

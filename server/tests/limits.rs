@@ -159,3 +159,38 @@ async fn every_acknowledged_write_survives_a_restart() {
     assert_eq!(db.get("p/q.json").await, true);
     std::fs::remove_file(data).unwrap();
 }
+
+#[tokio::test]
+async fn data_files_are_validated_at_load_and_a_tmp_name_is_safe() {
+    let dir = std::env::temp_dir().join(format!("rtcweb-signal-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad_key = dir.join("bad-key.json");
+    std::fs::write(&bad_key, r#"{"a": {"b.c": 1}}"#).unwrap();
+    let mut deep = json!(1);
+    for _ in 0..61 {
+        deep = json!({ "k": deep });
+    }
+    let too_deep = dir.join("deep.json");
+    std::fs::write(&too_deep, deep.to_string()).unwrap();
+    for file in [&bad_key, &too_deep] {
+        let err = rtcweb_signal::Server::new(Config {
+            data: Some(file.clone()),
+            ..Default::default()
+        })
+        .err()
+        .expect("a bad data file was loaded");
+        assert!(err.to_string().contains("not a database"), "{err}");
+    }
+    // A data file named *.tmp keeps its writes (the temporary file is another file).
+    let tmp = dir.join("db.tmp");
+    let config = Config {
+        data: Some(tmp.clone()),
+        ..Default::default()
+    };
+    let db = start(config.clone()).await;
+    db.put("a.json", json!(1)).await;
+    db.put("b.json", json!(2)).await;
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&tmp).unwrap()).unwrap();
+    assert_eq!(saved, json!({"a": 1, "b": 2}));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -71,6 +71,20 @@ class FirebaseAdminAgainstRtcwebSignal(unittest.TestCase):
         self.assertTrue(ok)
         self.assertEqual(counter.get(), 10)
 
+    def test_get_if_changed(self):
+        item = self.ref.child("conditional")
+        item.set({"x": 1})
+        _, etag = item.get(etag=True)
+        # A 304 Not Modified: firebase-admin answers (False, None, None).
+        changed, value, _ = item.get_if_changed(etag)
+        self.assertFalse(changed)
+        self.assertIsNone(value)
+        item.set({"x": 2})
+        changed, value, new_etag = item.get_if_changed(etag)
+        self.assertTrue(changed)
+        self.assertEqual(value, {"x": 2})
+        self.assertNotEqual(new_etag, etag)
+
     def test_queries(self):
         self.ref.set({"a": {"h": 3}, "b": {"h": 1}, "c": {"h": 2}})
         self.assertEqual(list(self.ref.order_by_child("h").start_at(2).get().keys()), ["c", "a"])
