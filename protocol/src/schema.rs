@@ -5,7 +5,8 @@
 //!   updated: <server timestamp of the last write>
 //!   offer, answer: {"type": ..., "sdp": ...}
 //!   candidates/{side}/{pushId}: {"candidate": ..., "sdpMid": ..., "sdpMLineIndex": ...}
-//!   presence/{peerId}: {"joined": <ts>, "seen": <ts>}
+//!   presence/{peerId}: {"joined": <ts>, "seen": <ts>, "session": <per join, for calls>}
+//!   mesh/{to}/{from}/{pushId}: a call's messages from one peer to another
 //! ```
 //!
 //! ```
@@ -29,6 +30,10 @@ pub const PRESENCE: &str = "presence";
 pub const JOINED: &str = "joined";
 /// A presence entry's server timestamp of the last heartbeat.
 pub const SEEN: &str = "seen";
+/// A call peer's presence: the id of this join (a reload joins with a new one).
+pub const SESSION: &str = "session";
+/// A room's call messages, by recipient and sender.
+pub const MESH: &str = "mesh";
 
 #[cfg(test)]
 mod tests {
@@ -37,7 +42,7 @@ mod tests {
     #[test]
     fn names_are_valid_keys() {
         for name in [
-            ROOMS, UPDATED, OFFER, ANSWER, CANDIDATES, PRESENCE, JOINED, SEEN,
+            ROOMS, UPDATED, OFFER, ANSWER, CANDIDATES, PRESENCE, JOINED, SEEN, SESSION, MESH,
         ] {
             assert_eq!(crate::path::check_key(name), Ok(()), "{name}");
         }

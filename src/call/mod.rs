@@ -315,7 +315,7 @@ impl Call {
             let mine = room_value
                 .get(schema::PRESENCE)
                 .and_then(|p| p.get(&me))
-                .and_then(|p| p.get("session"))
+                .and_then(|p| p.get(rtcweb_protocol::schema::SESSION))
                 .and_then(Value::as_str);
             if mine == Some(session.as_str()) {
                 break;

@@ -23,10 +23,8 @@ use crate::signaling::SignalingError;
 use crate::types::ice::IceCandidate;
 use crate::types::sdp::SessionDescription;
 
-/// The room key under which the mesh messages live.
-pub(crate) const MESH: &str = "mesh";
-/// The room key of presence.
-pub(crate) const PRESENCE: &str = "presence";
+pub(crate) use rtcweb_protocol::schema::{MESH, PRESENCE};
+use rtcweb_protocol::schema::{SEEN, SESSION};
 
 /// What one peer tells another through the room.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,8 +87,8 @@ pub(crate) fn parse_presence(room: &Value) -> BTreeMap<String, Presence> {
     entries
         .iter()
         .filter_map(|(id, entry)| {
-            let session = entry.get("session")?.as_str()?.to_owned();
-            let seen = entry.get("seen").and_then(Value::as_f64);
+            let session = entry.get(SESSION)?.as_str()?.to_owned();
+            let seen = entry.get(SEEN).and_then(Value::as_f64);
             Some((id.clone(), Presence { session, seen }))
         })
         .collect()

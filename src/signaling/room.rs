@@ -24,6 +24,8 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::database::{server_timestamp, Database, Reference};
+use rtcweb_protocol::schema::{CANDIDATES, JOINED, MESH, PRESENCE, ROOMS, SEEN, SESSION, UPDATED};
+
 use super::location::check_key;
 use crate::error::{Error, SignalingError};
 use crate::sys;
@@ -74,7 +76,7 @@ impl Room {
         check_key(id)?;
         Ok(Room {
             id: id.to_owned(),
-            reference: db.reference("rooms")?.child(id)?,
+            reference: db.reference(ROOMS)?.child(id)?,
         })
     }
 
@@ -117,7 +119,7 @@ impl Room {
             .map_err(|err| SignalingError::MalformedJson(err.to_string()))?;
         let mut update = Map::new();
         update.insert(key.to_owned(), value);
-        update.insert("updated".into(), server_timestamp());
+        update.insert(UPDATED.into(), server_timestamp());
         self.reference.update(&update).await
     }
 
@@ -164,7 +166,7 @@ impl Room {
     /// ```
     pub async fn push_candidate(&self, side: &str, candidate: &IceCandidate) -> Result<(), Error> {
         self.reference
-            .child("candidates")?
+            .child(CANDIDATES)?
             .child(side)?
             .push(candidate)
             .await
@@ -194,11 +196,7 @@ impl Room {
         &self,
         side: &str,
     ) -> Result<LocalBoxStream<'static, Result<IceCandidate, Error>>, Error> {
-        let subscription = self
-            .reference
-            .child("candidates")?
-            .child(side)?
-            .subscribe()?;
+        let subscription = self.reference.child(CANDIDATES)?.child(side)?.subscribe()?;
         let seen = BTreeSet::<String>::new();
         // The stream ends after the end-of-candidates marker, or when the candidates are
         // deleted (the room hung up): it never holds a streaming connection longer than needed.
@@ -257,8 +255,8 @@ impl Room {
         check_key(peer)?;
         self.reference
             .update(&json!({
-                format!("presence/{peer}"): { "joined": server_timestamp(), "seen": server_timestamp() },
-                "updated": server_timestamp(),
+                format!("{PRESENCE}/{peer}"): { JOINED: server_timestamp(), SEEN: server_timestamp() },
+                UPDATED: server_timestamp(),
             }))
             .await
     }
@@ -278,10 +276,10 @@ impl Room {
         check_key(peer)?;
         self.reference
             .update(&json!({
-                format!("presence/{peer}"): {
-                    "joined": server_timestamp(), "seen": server_timestamp(), "session": session,
+                format!("{PRESENCE}/{peer}"): {
+                    JOINED: server_timestamp(), SEEN: server_timestamp(), SESSION: session,
                 },
-                "updated": server_timestamp(),
+                UPDATED: server_timestamp(),
             }))
             .await
     }
@@ -300,9 +298,9 @@ impl Room {
         check_key(peer)?;
         self.reference
             .update(&json!({
-                format!("presence/{peer}/seen"): server_timestamp(),
-                format!("presence/{peer}/session"): session,
-                "updated": server_timestamp(),
+                format!("{PRESENCE}/{peer}/{SEEN}"): server_timestamp(),
+                format!("{PRESENCE}/{peer}/{SESSION}"): session,
+                UPDATED: server_timestamp(),
             }))
             .await
     }
@@ -321,7 +319,7 @@ impl Room {
     pub fn mesh(&self, to: &str, from: &str) -> Result<Reference, Error> {
         check_key(to)?;
         check_key(from)?;
-        self.reference.child("mesh")?.child(to)?.child(from)
+        self.reference.child(MESH)?.child(to)?.child(from)
     }
 
     /// Removes what call peer `peer` wrote: its presence, its inbox, and its messages to each
@@ -341,7 +339,7 @@ impl Room {
         for path in mesh_paths(peer, others) {
             update.insert(path, Value::Null);
         }
-        update.insert("updated".into(), server_timestamp());
+        update.insert(UPDATED.into(), server_timestamp());
         self.reference.update(&update).await
     }
 
@@ -375,7 +373,7 @@ impl Room {
     /// # Ok(()) }
     /// ```
     pub async fn peers(&self) -> Result<Vec<String>, Error> {
-        match self.reference.child("presence")?.shallow().await? {
+        match self.reference.child(PRESENCE)?.shallow().await? {
             Value::Object(peers) => Ok(peers.keys().cloned().collect()),
             _ => Ok(Vec::new()),
         }
@@ -393,7 +391,7 @@ impl Room {
     /// ```
     pub async fn leave(&self, peer: &str) -> Result<(), Error> {
         self.reference
-            .child("presence")?
+            .child(PRESENCE)?
             .child(peer)?
             .remove()
             .await?;
@@ -430,11 +428,7 @@ impl Room {
     /// # Ok(()) }
     /// ```
     pub fn cleanup_on_exit(&self, peer: &str) -> Result<ExitCleanup, Error> {
-        let url = self
-            .reference
-            .child("presence")?
-            .child(peer)?
-            .url(Vec::new());
+        let url = self.reference.child(PRESENCE)?.child(peer)?.url(Vec::new());
         let listener = EventListener::new(&sys::net::global_target(), "pagehide", move |_| {
             sys::net::fetch_keepalive("DELETE", &url);
         });
@@ -446,12 +440,12 @@ impl Room {
 
 /// The paths (relative to the room) of what call peer `peer` wrote.
 fn mesh_paths(peer: &str, others: &[String]) -> Vec<String> {
-    let mut paths = vec![format!("presence/{peer}"), format!("mesh/{peer}")];
+    let mut paths = vec![format!("{PRESENCE}/{peer}"), format!("{MESH}/{peer}")];
     paths.extend(
         others
             .iter()
             .filter(|other| check_key(other).is_ok())
-            .map(|other| format!("mesh/{other}/{peer}")),
+            .map(|other| format!("{MESH}/{other}/{peer}")),
     );
     paths
 }
@@ -483,11 +477,11 @@ pub struct ExitCleanup {
 /// # Ok(()) }
 /// ```
 pub async fn sweep_stale_rooms(db: &Database, max_age_ms: f64) -> Result<usize, Error> {
-    let rooms = db.reference("rooms")?;
+    let rooms = db.reference(ROOMS)?;
     let cutoff = js_sys::Date::now() - max_age_ms;
     let stale = rooms
         .query()
-        .order_by_child("updated")
+        .order_by_child(UPDATED)
         .end_at(cutoff)
         .get()
         .await?;

@@ -1,9 +1,14 @@
-//! The call (rtcweb::call) in real browsers, against rtcweb-signal and coturn.
+//! The call (rtcweb::call) in real browsers, against rtcweb-signal and coturn. A binary of its
+//! own (see tests/web.rs): its meshes and outages must not share a page with other tests.
 //!
 //! `scripts/test.sh` starts the server (tests/support/signal-controller.mjs) before these run.
 //! Several calls share one page here; calls of one page in one room share one stream.
+#![cfg(target_arch = "wasm32")]
 
-use crate::common::{sleep, unique, CONTROL, DB};
+// Shared with tests/web.rs, which uses the rest of it.
+#[allow(dead_code)]
+mod common;
+
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -14,6 +19,10 @@ use rtcweb::signaling::{server_timestamp, Database};
 use rtcweb::{event::EventStream, peer::SignalingState, Error, Message};
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
+
+use common::{sleep, unique, CONTROL, DB};
+
+wasm_bindgen_test_configure!(run_in_browser);
 
 fn now() -> f64 {
     js_sys::Date::now()
