@@ -8,7 +8,8 @@
 //!   mesh/{to}/{from}/{pushId}: {"from": "<from's session>", "to": "<to's session>",
 //!                               "kind": "description" | "candidate" | "bye", ...}
 //! ```
-//! A `description` message carries `"description": {"type", "sdp"}`, a `candidate` message
+//! A `description` message carries `"description": {"type", "sdp"}` (and, for an answer,
+//! `"answers"`: the `o=` line of the offer it answers), a `candidate` message
 //! `"candidate": {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}` (an empty
 //! `candidate` ends its generation).
 
