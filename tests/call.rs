@@ -202,8 +202,8 @@ async fn twenty_rounds_of_simultaneous_renegotiation_end_stable() {
         a.call.add_track(&ta, mic.stream()).expect("a adds");
         b.call.add_track(&tb, mic.stream()).expect("b adds");
         let (ea, eb) = future::join(
-            a.until(10_000, &format!("round {round}: b's track"), is_track("b")),
-            b.until(10_000, &format!("round {round}: a's track"), is_track("a")),
+            a.until(20_000, &format!("round {round}: b's track"), is_track("b")),
+            b.until(20_000, &format!("round {round}: a's track"), is_track("a")),
         )
         .await;
         for (event, sent) in [(ea, &tb), (eb, &ta)] {
@@ -262,7 +262,7 @@ async fn a_six_peer_mesh_delivers_every_message_once_in_order() {
     let start = now();
     let mut peers = future::join_all(ids.iter().map(|id| Peer::join(&room, options(id)))).await;
     // Everyone connected to everyone.
-    future::join_all(peers.iter_mut().map(|p| {
+    let all_up = future::join_all(peers.iter_mut().map(|p| {
         let others: Vec<String> = ids.iter().filter(|i| **i != p.call.id()).cloned().collect();
         async move {
             let connected = |p: &Peer| {
@@ -281,7 +281,25 @@ async fn a_six_peer_mesh_delivers_every_message_once_in_order() {
                     .collect::<std::collections::BTreeSet<_>>()
             };
             while others.iter().any(|o| !connected(p).contains(o)) {
-                p.until(30_000, "every other peer connected", |e| {
+                let missing: Vec<String> = others
+                    .iter()
+                    .filter(|o| !connected(p).contains(*o))
+                    .map(|o| {
+                        let pc = p.call.peer_connection(o);
+                        let history: Vec<String> = p
+                            .seen
+                            .iter()
+                            .filter(|e| e.peer() == o.as_str())
+                            .map(|e| format!("{e:?}").chars().take(120).collect())
+                            .collect();
+                        format!(
+                            "{o}: {:?} {history:?}",
+                            pc.map(|pc| (pc.signaling_state(), pc.connection_state()))
+                        )
+                    })
+                    .collect();
+                let what = format!("every other peer connected; missing {missing:?}");
+                p.until(40_000, &what, |e| {
                     matches!(
                         e,
                         CallEvent::PeerState {
@@ -293,8 +311,82 @@ async fn a_six_peer_mesh_delivers_every_message_once_in_order() {
                 .await;
             }
         }
-    }))
-    .await;
+    }));
+    let timeout = gloo_timers::future::TimeoutFuture::new(30_000);
+    let outcome = future::select(Box::pin(all_up), timeout).await;
+    let timed_out = matches!(outcome, Either::Right(_));
+    drop(outcome);
+    if timed_out {
+        for p in &peers {
+            for other in &ids {
+                if let Some(pc) = p.call.peer_connection(other) {
+                    let ufrag = |d: Option<rtcweb::SessionDescription>| {
+                        d.map(|d| {
+                            let u = d
+                                .sdp
+                                .lines()
+                                .find(|l| l.starts_with("a=ice-ufrag:"))
+                                .unwrap_or("-")
+                                .to_owned();
+                            format!(
+                                "{} {u} {}",
+                                d.sdp_type,
+                                d.sdp.matches("a=candidate").count()
+                            )
+                        })
+                    };
+                    console_log!(
+                        "{} -> {other}: {} {} {} gathering {} local {:?} remote {:?}",
+                        p.call.id(),
+                        pc.signaling_state(),
+                        pc.connection_state(),
+                        pc.ice_connection_state(),
+                        pc.ice_gathering_state(),
+                        ufrag(pc.local_description()),
+                        ufrag(pc.remote_description()),
+                    );
+                }
+            }
+        }
+        let db = Database::new(DB);
+        let mesh: Value = db
+            .reference(&format!("rooms/{room}/mesh"))
+            .unwrap()
+            .get()
+            .await
+            .unwrap();
+        if let Value::Object(to) = &mesh {
+            for (to, froms) in to {
+                if let Value::Object(froms) = froms {
+                    for (from, msgs) in froms {
+                        let kinds: Vec<String> = msgs
+                            .as_object()
+                            .map(|m| {
+                                m.values()
+                                    .map(|v| {
+                                        let k = v["kind"].as_str().unwrap_or("?");
+                                        if k == "description" {
+                                            format!("{}", v["description"]["type"])
+                                        } else if k == "candidate" {
+                                            if v["candidate"]["candidate"] == "" {
+                                                "eoc".into()
+                                            } else {
+                                                "c".into()
+                                            }
+                                        } else {
+                                            k.into()
+                                        }
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        console_log!("{from} -> {to}: {kinds:?}");
+                    }
+                }
+            }
+        }
+        panic!("the mesh did not come up");
+    }
     console_log!("6-peer mesh: 15 connections up in {:.0} ms", now() - start);
     for p in &peers {
         assert_eq!(p.call.peers().len(), PEERS - 1);

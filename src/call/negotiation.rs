@@ -38,6 +38,14 @@ pub(crate) fn ice_ufrag(sdp: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The `o=` line of a description: it names the session and its version, which changes with
+/// every new offer of that connection.
+pub(crate) fn origin(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find(|line| line.starts_with("o="))
+        .map(|line| line.trim_end().to_owned())
+}
+
 /// What to do with a remote description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DescriptionAction {
@@ -268,6 +276,15 @@ mod tests {
         ] {
             assert_ne!(is_polite(a, b), is_polite(b, a), "{a} {b}");
         }
+    }
+
+    #[test]
+    fn origin_is_read_from_sdp() {
+        assert_eq!(
+            origin("v=0\r\no=- 42 3 IN IP4 127.0.0.1\r\ns=-\r\n").as_deref(),
+            Some("o=- 42 3 IN IP4 127.0.0.1")
+        );
+        assert_eq!(origin("v=0\r\n"), None);
     }
 
     #[test]

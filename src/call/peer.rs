@@ -14,17 +14,17 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::lifecycle::{Action, LeaveReason, Lifecycle, PeerState};
 use super::negotiation::{
-    ice_ufrag, is_polite, CandidateAction, CandidateGate, DescriptionAction, LocalCandidates,
-    Negotiation,
+    ice_ufrag, is_polite, origin, CandidateAction, CandidateGate, DescriptionAction,
+    LocalCandidates, Negotiation,
 };
 use super::schema::Signal;
 use super::{now_ms, CallEvent, Context};
-use crate::data_channel::{DataChannel, DataChannelOptions, Message};
+use crate::data_channel::{DataChannel, DataChannelOptions, DataChannelState, Message};
 use crate::error::Error;
 use crate::media::{MediaStream, MediaTrack};
 use crate::peer::{PeerConnection, PeerConnectionState, SignalingState};
 use crate::types::ice::IceCandidate;
-use crate::types::sdp::SessionDescription;
+use crate::types::sdp::{SdpType, SessionDescription};
 
 /// The in-band goodbye, on the control channel.
 const BYE: &str = "bye";
@@ -44,7 +44,19 @@ pub(crate) struct RemotePeer {
     state: RefCell<State>,
     /// Every channel has opened once: the first `connected` may be reported.
     channels_opened: Cell<bool>,
+    /// Whether our `negotiationneeded` may make an offer. The polite side waits for the
+    /// impolite side's first offer instead of offering too: an initial glare makes it roll
+    /// back an offer holding the data channels, which Chromium does not always survive (its
+    /// ICE gathering never finishes: crbug 1032987, w3c/webrtc-pc#2408). Later glare (tracks,
+    /// restarts) is perfect negotiation's to resolve.
+    may_offer: Cell<bool>,
+    /// Since when (page clock) our offer has waited for its answer, as seen by `tick`.
+    offer_waiting_since: Cell<Option<f64>>,
 }
+
+/// An offer unanswered this long is sent again (its message, or the answer, may have been
+/// lost while the database was unreachable).
+const RESEND_OFFER_MS: f64 = 4_000.0;
 
 struct State {
     negotiation: Negotiation,
@@ -98,6 +110,8 @@ impl RemotePeer {
                 lifecycle: Lifecycle::new(ctx.policy.clone(), now_ms()),
             }),
             channels_opened: Cell::new(false),
+            may_offer: Cell::new(!polite),
+            offer_waiting_since: Cell::new(None),
         });
         peer.emit(CallEvent::PeerState {
             peer: peer.id.clone(),
@@ -136,6 +150,26 @@ impl RemotePeer {
     pub(crate) fn tick(&self, now: f64) {
         let actions = self.state.borrow_mut().lifecycle.on_tick(now);
         self.act(actions);
+        if self.is_left() {
+            return;
+        }
+        if self.pc.signaling_state() != SignalingState::HaveLocalOffer {
+            self.offer_waiting_since.set(None);
+            return;
+        }
+        match self.offer_waiting_since.get() {
+            None => self.offer_waiting_since.set(Some(now)),
+            Some(since) if now - since >= RESEND_OFFER_MS => {
+                self.offer_waiting_since.set(Some(now));
+                if let Some(offer) = self.pc.local_description() {
+                    self.send(Signal::Description {
+                        description: offer,
+                        answers: None,
+                    });
+                }
+            }
+            Some(_) => {}
+        }
     }
 
     /// The peer left (or we leave it): reported once, and the connection closes.
@@ -201,6 +235,7 @@ impl RemotePeer {
                     });
                 }
                 Action::RestartIce => {
+                    self.may_offer.set(true);
                     if let Err(err) = self.pc.restart_ice() {
                         self.error(err);
                     }
@@ -208,7 +243,10 @@ impl RemotePeer {
                     // send it again; the restart's own offer follows once it is answered.
                     if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
                         if let Some(offer) = self.pc.local_description() {
-                            self.send(Signal::Description { description: offer });
+                            self.send(Signal::Description {
+                                description: offer,
+                                answers: None,
+                            });
                         }
                     }
                 }
@@ -228,9 +266,20 @@ impl RemotePeer {
         self.act(actions);
     }
 
-    async fn on_description(&self, description: SessionDescription) {
+    async fn on_description(&self, description: SessionDescription, answers: Option<String>) {
         if let Err(err) = description.validate() {
             return self.error(err);
+        }
+        if description.sdp_type == SdpType::Answer {
+            // An answer to an offer of ours that is no longer the one waiting (answered
+            // already, or replaced since): stale, dropped silently.
+            let waiting = (self.pc.signaling_state() == SignalingState::HaveLocalOffer)
+                .then(|| self.pc.local_description())
+                .flatten()
+                .and_then(|offer| origin(&offer.sdp));
+            if waiting.is_none() || (answers.is_some() && answers != waiting) {
+                return;
+            }
         }
         let action = self
             .state
@@ -253,6 +302,7 @@ impl RemotePeer {
         if let Err(err) = applied {
             return self.error(err);
         }
+        self.may_offer.set(true);
         let ready = self
             .state
             .borrow_mut()
@@ -263,7 +313,10 @@ impl RemotePeer {
         }
         if answer {
             match self.pc.set_local_description_implicit().await {
-                Ok(local) => self.send(Signal::Description { description: local }),
+                Ok(local) => self.send(Signal::Description {
+                    description: local,
+                    answers: origin(&description.sdp),
+                }),
                 Err(err) => self.error(err),
             }
         }
@@ -298,11 +351,18 @@ async fn offers(peer: Weak<RemotePeer>, mut needed: crate::event::EventStream<()
         if peer.is_left() {
             return;
         }
+        if !peer.may_offer.get() {
+            // The browser asks again once stable if the first exchange did not cover it.
+            continue;
+        }
         peer.state.borrow_mut().negotiation.begin_offer();
         let offer = peer.pc.set_local_description_implicit().await;
         peer.state.borrow_mut().negotiation.end_offer();
         match offer {
-            Ok(offer) => peer.send(Signal::Description { description: offer }),
+            Ok(offer) => peer.send(Signal::Description {
+                description: offer,
+                answers: None,
+            }),
             Err(err) => peer.error(err),
         }
     }
@@ -329,7 +389,10 @@ async fn remote_signals(peer: Weak<RemotePeer>, mut signals: mpsc::UnboundedRece
             return;
         }
         match signal {
-            Signal::Description { description } => peer.on_description(description).await,
+            Signal::Description {
+                description,
+                answers,
+            } => peer.on_description(description, answers).await,
             Signal::Candidate { candidate } => peer.on_candidate(candidate).await,
             Signal::Bye => peer.leave(LeaveReason::HungUp),
         }
@@ -400,24 +463,25 @@ async fn channel_messages(peer: Weak<RemotePeer>, index: usize) {
     }
 }
 
-/// Waits for every channel to open, then lets the lifecycle see `connected`.
+/// Waits for every channel to open, then lets the lifecycle see `connected`. It polls rather
+/// than awaiting `opened()`, which would hold the peer: a channel closed with its connection
+/// (`pc.close()`) fires no event, and the wait would never end.
 async fn channels_open(peer: Weak<RemotePeer>) {
-    let Some(strong) = peer.upgrade() else { return };
-    let pc = strong.pc.clone();
-    drop(strong);
-    // Each wait holds the peer only through the connection's channel handles.
-    {
-        let Some(strong) = peer.upgrade() else { return };
-        let control = strong.control.opened();
-        if control.await.is_err() {
-            return;
-        }
-        for channel in &strong.channels {
-            if channel.opened().await.is_err() {
+    loop {
+        {
+            let Some(peer) = peer.upgrade() else { return };
+            if peer.is_left() {
+                return;
+            }
+            let open = std::iter::once(&peer.control)
+                .chain(&peer.channels)
+                .all(|c| c.ready_state() == DataChannelState::Open);
+            if open {
+                peer.channels_opened.set(true);
+                peer.on_connection_state(peer.pc.connection_state());
                 return;
             }
         }
-        strong.channels_opened.set(true);
-        strong.on_connection_state(pc.connection_state());
+        gloo_timers::future::TimeoutFuture::new(20).await;
     }
 }

@@ -8,7 +8,8 @@
 //!   mesh/{to}/{from}/{pushId}: {"from": "<from's session>", "to": "<to's session>",
 //!                               "kind": "description" | "candidate" | "bye", ...}
 //! ```
-//! A `description` message carries `"description": {"type", "sdp"}`, a `candidate` message
+//! A `description` message carries `"description": {"type", "sdp"}` (and, for an answer,
+//! `"answers"`: the `o=` line of the offer it answers), a `candidate` message
 //! `"candidate": {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}` (an empty
 //! `candidate` ends its generation).
 
@@ -34,6 +35,10 @@ pub(crate) enum Signal {
     Description {
         /// The description.
         description: SessionDescription,
+        /// For an answer: the `o=` line of the offer it answers, so that an answer to an
+        /// offer since replaced is dropped rather than applied to the wrong one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answers: Option<String>,
     },
     /// A trickled candidate, or the end of a generation's.
     Candidate {
@@ -315,6 +320,7 @@ mod tests {
             to: "s2".into(),
             signal: Signal::Description {
                 description: SessionDescription::new(SdpType::Offer, "v=0\r\n"),
+                answers: None,
             },
         };
         let v = e.to_value();
