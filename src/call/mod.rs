@@ -250,6 +250,10 @@ struct Inner {
     tracks: RefCell<Vec<(MediaTrack, MediaStream)>>,
     heartbeat_ms: u32,
     closed: Cell<bool>,
+    /// Held while a message or a heartbeat is on its way to the room, so that leaving removes
+    /// our entries only after the last write has landed (two requests in flight may be applied
+    /// in either order, and a late write would stay in the room).
+    writing: Rc<futures::lock::Mutex<()>>,
     _media: Option<LocalMedia>,
 }
 
@@ -355,6 +359,7 @@ impl Call {
             tracks: RefCell::new(tracks),
             heartbeat_ms: options.heartbeat_ms.max(TICK_MS),
             closed: Cell::new(false),
+            writing: Rc::default(),
             _media: options.media,
         });
         inner.read_room(true, true);
@@ -543,7 +548,9 @@ impl Call {
         let inner = self.inner.clone();
         let peers = inner.stop();
         let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
+        let writing = inner.writing.lock().await;
         let removed = inner.room.leave_mesh(&inner.ctx.me, &others).await;
+        drop(writing);
         drain_and_close(peers).await;
         removed
     }
@@ -558,7 +565,9 @@ impl Drop for Call {
         let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
         let room = self.inner.room.clone();
         let me = self.inner.ctx.me.clone();
+        let writing = self.inner.writing.clone();
         spawn_local(async move {
+            let _writing = writing.lock().await;
             let _ = room.leave_mesh(&me, &others).await;
             drain_and_close(peers).await;
         });
@@ -782,6 +791,11 @@ async fn write_messages(
     while let Some((to, envelope)) = outgoing.next().await {
         let mut delay = 250;
         loop {
+            let Some(writing) = inner.upgrade().map(|strong| strong.writing.clone()) else {
+                return;
+            };
+            // Checked with the lock held: once leaving holds it, nothing more is written.
+            let guard = writing.lock().await;
             let Some(strong) = inner.upgrade() else {
                 return;
             };
@@ -794,6 +808,7 @@ async fn write_messages(
                 Ok(target) => target.push(&envelope.to_value()).await.map(drop),
                 Err(err) => Err(err),
             };
+            drop(guard);
             match written {
                 Ok(()) => break,
                 Err(Error::Signaling(SignalingError::Unreachable(_))) => {
@@ -827,9 +842,14 @@ async fn tick(inner: Weak<Inner>) {
             last_beat = now;
             let room = strong.room.clone();
             let (me, session) = (strong.ctx.me.clone(), strong.ctx.session.clone());
-            // A failed beat is retried at the next one.
+            let (inner, writing) = (inner.clone(), strong.writing.clone());
+            // A failed beat is retried at the next one. Under the writing lock, as every
+            // write: a beat landing after leaving would put our presence back.
             spawn_local(async move {
-                let _ = room.heartbeat(&me, &session).await;
+                let _writing = writing.lock().await;
+                if inner.upgrade().is_some_and(|strong| !strong.closed.get()) {
+                    let _ = room.heartbeat(&me, &session).await;
+                }
             });
         }
         let peers: Vec<Rc<RemotePeer>> = strong.peers.borrow().values().cloned().collect();
