@@ -15,12 +15,12 @@ use std::future::Future;
 use futures::future::{self, Either};
 use futures::StreamExt;
 use rtcweb::call::{Call, CallEvent, CallOptions, LeaveReason, PeerState, ReconnectPolicy};
-use rtcweb::signaling::{server_timestamp, Database};
+use rtcweb::signaling::server_timestamp;
 use rtcweb::{event::EventStream, peer::SignalingState, Error, Message};
 use serde_json::{json, Value};
 use wasm_bindgen_test::*;
 
-use common::{sleep, unique, CONTROL, DB};
+use common::{database, sleep, unique, CONTROL};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -61,7 +61,7 @@ struct Peer {
 
 impl Peer {
     async fn join(room: &str, options: CallOptions) -> Peer {
-        let call = Call::join(&Database::new(DB), room, options)
+        let call = Call::join(&database().await, room, options)
             .await
             .expect("join");
         let events = call.events();
@@ -348,7 +348,7 @@ async fn a_six_peer_mesh_delivers_every_message_once_in_order() {
                 }
             }
         }
-        let db = Database::new(DB);
+        let db = database().await;
         let mesh: Value = db
             .reference(&format!("rooms/{room}/mesh"))
             .unwrap()
@@ -447,7 +447,7 @@ async fn hang_up_and_a_vanished_peer_are_reported_with_their_reason() {
     console_log!("hang-up reported after {:.0} ms", now() - start);
     assert_eq!(a.call.peers(), Vec::<String>::new());
     // b removed everything it wrote.
-    let db = Database::new(DB);
+    let db = database().await;
     let left: Value = db
         .reference(&format!("rooms/{room}"))
         .unwrap()
@@ -482,7 +482,7 @@ async fn a_reloaded_peer_rejoins_as_new_and_its_old_self_leaves() {
     let room = unique("reload");
     let mut a = Peer::join(&room, options("a")).await;
     // The old page is gone without a word (its presence left behind, still fresh)...
-    let db = Database::new(DB);
+    let db = database().await;
     db.reference(&format!("rooms/{room}/presence/b"))
         .unwrap()
         .set(&json!({"joined": server_timestamp(), "seen": server_timestamp(), "session": "old"}))
@@ -513,7 +513,7 @@ async fn a_bad_description_or_candidate_is_a_typed_error_and_the_call_goes_on() 
     assert_converged(&mut a, &mut b).await;
     c.until_state("a", PeerState::Connected).await;
 
-    let db = Database::new(DB);
+    let db = database().await;
     let presence: Value = db
         .reference(&format!("rooms/{room}/presence"))
         .unwrap()

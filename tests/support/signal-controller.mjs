@@ -10,7 +10,8 @@
 //
 // Without SERVER_ARGS the server runs in emulator mode (the tests sign in with unsigned
 // tokens) with a fresh data file and tests/support/rules.json.
-// Prints "ready" once both listen; exits when stdin closes or on SIGTERM.
+// Prints "ready" once both listen; exits on SIGTERM or SIGINT, and when stdin closes unless
+// DETACHED is set.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import http from "node:http";
@@ -86,5 +87,10 @@ const shutdown = async () => {
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);
-process.stdin.on("end", shutdown);
-process.stdin.resume();
+process.on("SIGINT", shutdown);
+// Under scripts/test.sh (a coproc) it also stops when its stdin closes, so it never outlives
+// the suite; scripts/test-server.sh runs it detached from stdin instead.
+if (!process.env.DETACHED) {
+  process.stdin.on("end", shutdown);
+  process.stdin.resume();
+}
