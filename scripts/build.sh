@@ -1,8 +1,42 @@
 #!/usr/bin/env bash
-# Builds the wasm package for the demo page into www/pkg (wasm-pack, --target web).
-#   PROFILE=dev scripts/build.sh   for a faster, unoptimised build
+# Builds the npm package into pkg/ (the `js` feature, wasm-bindgen's `web` target, wasm-opt),
+# and copies it into www/pkg for the demo page.
+#
+#   scripts/build.sh             the full package
+#   scripts/build.sh --pack      also `npm pack` it into target/npm/rtcweb-VERSION.tgz
+#   PROFILE=dev scripts/build.sh an unoptimised build, faster to make
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-use_wasm_toolchain
-wasm-pack --quiet build --"${PROFILE:-release}" --target web --out-dir www/pkg --no-pack .
+
+cargo_version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
+npm_version="$(node -p 'require("./package.json").version')"
+if [ "$cargo_version" != "$npm_version" ]; then
+    echo "package.json's version ($npm_version) is not Cargo.toml's ($cargo_version)" >&2
+    exit 1
+fi
+
+profile="${PROFILE:-release}"
+(
+    use_wasm_toolchain
+    cargo build -q --target "$WASM_TARGET" --features js $([ "$profile" = release ] && echo --release)
+)
+wasm="target/wasm/$WASM_TARGET/$profile/rtcweb.wasm"
+[ "$profile" = dev ] && wasm="target/wasm/$WASM_TARGET/debug/rtcweb.wasm"
+
+rm -rf pkg
+wasm-bindgen --target web --weak-refs --out-dir pkg --out-name rtcweb "$wasm"
+rm -f pkg/rtcweb_bg.wasm.d.ts
+if [ "$profile" = release ]; then
+    wasm-opt -Oz --strip-debug --strip-producers pkg/rtcweb_bg.wasm -o pkg/rtcweb_bg.wasm
+fi
+cp js/index.js js/index.d.ts pkg/
+
+rm -rf www/pkg
+cp -r pkg www/pkg
+
+if [ "${1:-}" = --pack ]; then
+    mkdir -p target/npm
+    npm pack --silent --pack-destination target/npm >/dev/null
+    echo "target/npm/rtcweb-$npm_version.tgz"
+fi

@@ -2,16 +2,16 @@
 # Runs every test, after installing what they need (scripts/setup.sh).
 #
 #   scripts/test.sh              everything, in the order below
-#   scripts/test.sh PART...      only these parts: lint native compat chromium firefox e2e
+#   scripts/test.sh PART...      only these parts: lint native compat chromium firefox e2e package
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(lint native compat chromium firefox e2e)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(lint native compat chromium firefox e2e package)
 for part in "${PARTS[@]}"; do
-    case "$part" in lint | native | compat | chromium | firefox | e2e) ;;
-        *) echo "unknown part '$part'; parts: lint native compat chromium firefox e2e" >&2; exit 2 ;;
+    case "$part" in lint | native | compat | chromium | firefox | e2e | package) ;;
+        *) echo "unknown part '$part'; parts: lint native compat chromium firefox e2e package" >&2; exit 2 ;;
     esac
 done
 
@@ -31,6 +31,7 @@ lint() {
     cargo fmt --all --check || return 1
     cargo clippy -q --workspace --all-targets -- -D warnings || return 1
     (use_wasm_toolchain && cargo clippy -q -p rtcweb --all-targets --target "$WASM_TARGET" -- -D warnings) || return 1
+    (use_wasm_toolchain && cargo clippy -q -p rtcweb --lib --features js --target "$WASM_TARGET" -- -D warnings) || return 1
     RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps
 }
 
@@ -88,6 +89,14 @@ e2e() {
     scripts/build.sh || return 1
     cargo build -q --release -p rtcweb-signal || return 1
     node --test --test-concurrency=1 tests/e2e/
+}
+
+# The npm package as users install it (tests/npm/): the packed tarball in a fresh Vite app and
+# a plain page, in Chromium and Firefox; vite and typescript come from the registry.
+package() {
+    scripts/build.sh --pack || return 1
+    cargo build -q --release -p rtcweb-signal || return 1
+    node --test --test-concurrency=1 tests/npm/
 }
 
 for part in "${PARTS[@]}"; do

@@ -186,6 +186,74 @@ impl Error {
         }
     }
 
+    /// The DOMException-style name of the error, the inverse of [`from_dom`](Self::from_dom):
+    /// what the npm package gives its JS errors as `name`. rtcweb's own failures get the
+    /// name a browser gives the same mistake (a malformed candidate is a `SyntaxError`, an
+    /// oversized message a `TypeError`, as `RTCDataChannel.send` throws), and signaling
+    /// failures are a `SignalingError`.
+    ///
+    /// ```
+    /// use rtcweb::Error;
+    /// assert_eq!(Error::NotAllowed("denied".into()).name(), "NotAllowedError");
+    /// let other = Error::from_dom("QuotaExceededError", "full");
+    /// assert_eq!(other.name(), "QuotaExceededError");
+    /// ```
+    pub fn name(&self) -> &str {
+        match self {
+            Error::NotAllowed(_) => "NotAllowedError",
+            Error::NotFound(_) => "NotFoundError",
+            Error::NotReadable(_) => "NotReadableError",
+            Error::Overconstrained { .. } => "OverconstrainedError",
+            Error::InvalidState(_) => "InvalidStateError",
+            Error::InvalidAccess(_) => "InvalidAccessError",
+            Error::InvalidModification(_) => "InvalidModificationError",
+            Error::Operation(_) => "OperationError",
+            Error::Syntax(_) | Error::Parse { .. } => "SyntaxError",
+            Error::Type(_) | Error::MessageTooLarge { .. } => "TypeError",
+            Error::Range(_) => "RangeError",
+            Error::Unsupported(_) => "NotSupportedError",
+            Error::Network(_) => "NetworkError",
+            Error::Abort(_) => "AbortError",
+            Error::Security(_) => "SecurityError",
+            Error::Data(_) => "DataError",
+            Error::Signaling(_) => "SignalingError",
+            Error::Other { name, .. } => name,
+        }
+    }
+
+    /// The message without the variant's prefix: the browser's own message where the browser
+    /// failed.
+    ///
+    /// ```
+    /// use rtcweb::Error;
+    /// let err = Error::from_dom("InvalidStateError", "closed");
+    /// assert_eq!(err.message(), "closed");
+    /// assert_eq!(err.to_string(), "invalid state: closed");
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            Error::NotAllowed(m)
+            | Error::NotFound(m)
+            | Error::NotReadable(m)
+            | Error::InvalidState(m)
+            | Error::InvalidAccess(m)
+            | Error::InvalidModification(m)
+            | Error::Operation(m)
+            | Error::Syntax(m)
+            | Error::Type(m)
+            | Error::Range(m)
+            | Error::Unsupported(m)
+            | Error::Network(m)
+            | Error::Abort(m)
+            | Error::Security(m)
+            | Error::Data(m)
+            | Error::Overconstrained { message: m, .. }
+            | Error::Other { message: m, .. } => m.clone(),
+            Error::Parse { .. } | Error::MessageTooLarge { .. } => self.to_string(),
+            Error::Signaling(err) => err.to_string(),
+        }
+    }
+
     pub(crate) fn parse(what: &str, message: impl Into<String>) -> Error {
         Error::Parse {
             what: what.to_owned(),
@@ -254,6 +322,28 @@ impl SignalingError {
     }
 }
 
+impl SignalingError {
+    /// A short code for the kind of failure, for JS callers (the `reason` of the npm
+    /// package's `SignalingError`): `unreachable`, `permission-denied`, `http`,
+    /// `malformed-json`, `cancelled`, `auth-revoked` or `invalid-path`.
+    ///
+    /// ```
+    /// use rtcweb::error::SignalingError;
+    /// assert_eq!(SignalingError::from_status(401, "{}").reason(), "permission-denied");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SignalingError::Unreachable(_) => "unreachable",
+            SignalingError::PermissionDenied(_) => "permission-denied",
+            SignalingError::Http { .. } => "http",
+            SignalingError::MalformedJson(_) => "malformed-json",
+            SignalingError::Cancelled(_) => "cancelled",
+            SignalingError::AuthRevoked => "auth-revoked",
+            SignalingError::InvalidPath(_) => "invalid-path",
+        }
+    }
+}
+
 impl From<SignalingError> for Error {
     fn from(err: SignalingError) -> Self {
         Error::Signaling(err)
@@ -290,6 +380,8 @@ mod tests {
                 variant("msg".into()),
                 "{name}"
             );
+            assert_eq!(Error::from_dom(name, "msg").name(), *name);
+            assert_eq!(Error::from_dom(name, "msg").message(), "msg");
         }
     }
 

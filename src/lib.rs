@@ -122,6 +122,8 @@ mod types;
 
 pub mod call;
 pub mod data_channel;
+#[cfg(feature = "js")]
+mod js;
 pub mod media;
 pub mod peer;
 pub mod signaling;
@@ -137,21 +139,9 @@ pub use media::{get_user_media, LocalMedia, MediaConstraints, MediaStream, Media
 pub use peer::{Configuration, PeerConnection};
 pub use sdp::SessionDescription;
 
-use wasm_bindgen::prelude::*;
-
 /// The version of this crate, as published.
 ///
 /// ```
 /// println!("rtcweb {}", rtcweb::VERSION);
 /// ```
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The crate's version, for JavaScript callers of the npm package.
-///
-/// ```
-/// assert_eq!(rtcweb::version(), rtcweb::VERSION);
-/// ```
-#[wasm_bindgen]
-pub fn version() -> String {
-    VERSION.to_owned()
-}

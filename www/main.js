@@ -1,9 +1,7 @@
-// The demo page: loads the wasm package that scripts/demo.sh builds into www/pkg.
-import init, { version } from "./pkg/rtcweb.js";
-
+// The demo page, on the npm package that scripts/build.sh builds (and copies into www/pkg).
 const status = document.querySelector("[data-testid=status]");
 try {
-  await init();
+  const { version } = await import("./pkg/index.js");
   document.querySelector("[data-testid=wasm-version]").textContent = version();
   status.textContent = "ready";
 } catch (err) {

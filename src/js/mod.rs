@@ -1,0 +1,50 @@
+//! The npm package's JavaScript API (the `js` feature): one file per exported class, each a
+//! thin wrapper over the Rust API with JS conventions (camelCase, Promises, `on` listeners and
+//! async iterators, browser objects as they are, plain objects for plain data).
+//!
+//! Nothing that JS passes reaches the Rust API unchecked: arguments are `JsValue`s read by
+//! [`convert`], so a wrong type, `undefined` or a huge string is a `TypeError` or
+//! `RangeError`, never a trap of the module. Errors are JS errors named as
+//! [`Error::name`](crate::error::Error::name) says ([`error`]).
+
+mod call;
+mod convert;
+mod data_channel;
+mod database;
+mod error;
+mod events;
+mod peer;
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+/// The package's version (the crate's).
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
+
+/// What WebRTC implementation this page has, as rtcweb uses it: the constructors' names
+/// (`null` when missing) and which old forms it needs.
+#[wasm_bindgen(unchecked_return_type = "Implementation")]
+pub fn implementation() -> Object {
+    let found = crate::support::implementation();
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&object, &key.into(), &value);
+    };
+    let name = |n: Option<&str>| n.map_or(JsValue::NULL, JsValue::from);
+    set("peerConnection", name(found.peer_connection));
+    set("sessionDescription", name(found.session_description));
+    set("iceCandidate", name(found.ice_candidate));
+    set("getUserMedia", name(found.get_user_media));
+    set("promises", found.promises.into());
+    set("iceServerUrl", found.ice_server_url.into());
+    set("descriptionInstances", found.description_instances.into());
+    set("addTrack", found.add_track.into());
+    set("trackEvent", found.track_event.into());
+    object
+}
