@@ -1,17 +1,96 @@
 #!/usr/bin/env bash
-# Benchmarks in headless Chromium and Firefox (release build). Prints figures; asserts none.
+# Benchmarks (release builds). Prints figures; asserts none.
+#
+#   scripts/bench.sh              every part below
+#   scripts/bench.sh PART...      only these parts:
+#     browsers   the data channel in headless Chromium and Firefox (benches/data_channel.rs)
+#     signal     rtcweb-signal's write throughput at 1 and 50 writers, in memory, with --data,
+#                and with --data on a 16 MiB tree (server/examples/write_load.rs);
+#                RTCWEB_SIGNAL_BIN=PATH measures another build of the server
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-scripts/setup.sh all || exit 1
-export WASM_BINDGEN_TEST_TIMEOUT=300
-# LTO breaks linking test binaries ("Can't find section .llvmbc"); optimised without it.
-export CARGO_PROFILE_RELEASE_LTO=false
-for browser in chromium firefox; do
-    (
-        use_browser_runner "$browser" || exit 1
-        echo "==> $browser"
-        cargo test --release -p rtcweb --target "$WASM_TARGET" --test bench_data_channel -- --nocapture 2>&1 |
-            grep -E 'BENCH|FAIL|panicked' | sed "s/^.*BENCH/$browser:/"
-    )
+
+PARTS=("$@")
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(browsers signal)
+for part in "${PARTS[@]}"; do
+    case "$part" in browsers | signal) ;;
+        *) echo "unknown part '$part'; parts: browsers signal" >&2; exit 2 ;;
+    esac
 done
+
+browsers() {
+    scripts/setup.sh all || return 1
+    export WASM_BINDGEN_TEST_TIMEOUT=300
+    # LTO breaks linking test binaries ("Can't find section .llvmbc"); optimised without it.
+    export CARGO_PROFILE_RELEASE_LTO=false
+    for browser in chromium firefox; do
+        (
+            use_browser_runner "$browser" || exit 1
+            echo "==> $browser"
+            cargo test --release -p rtcweb --target "$WASM_TARGET" --test bench_data_channel -- --nocapture 2>&1 |
+                grep -E 'BENCH|FAIL|panicked' | sed "s/^.*BENCH/$browser:/"
+        )
+    done
+}
+
+# Starts the server with the given arguments on a free port; sets SIGNAL_PID and SIGNAL_URL.
+start_signal() {
+    local log="$BENCH_DIR/server.log"
+    # Emptied first, so that no earlier server's address is read from it.
+    : >"$log"
+    "$SIGNAL_BIN" --listen 127.0.0.1:0 --room-ttl 0 "$@" 2>"$log" &
+    SIGNAL_PID=$!
+    local addr=""
+    for _ in $(seq 100); do
+        addr="$(sed -n 's|^rtcweb-signal listening on http://\([^/]*\)/.*|\1|p' "$log")"
+        [ -n "$addr" ] && break
+        sleep 0.1
+    done
+    [ -n "$addr" ] || { echo "rtcweb-signal did not start: $(cat "$log")" >&2; return 1; }
+    SIGNAL_URL="http://$addr"
+}
+
+stop_signal() {
+    kill "$SIGNAL_PID" 2>/dev/null
+    wait "$SIGNAL_PID" 2>/dev/null
+}
+
+SIGNAL_PID=""
+
+signal() {
+    cargo build -q --release -p rtcweb-signal --bins --example write_load || return 1
+    SIGNAL_BIN="${RTCWEB_SIGNAL_BIN:-target/release/rtcweb-signal}"
+    local load=target/release/examples/write_load seconds="${RTCWEB_BENCH_SECONDS:-5}"
+    # On the disk the server would use (not a tmpfs /tmp, where a sync costs nothing).
+    mkdir -p target && BENCH_DIR="$(mktemp -d "$ROOT/target/bench-signal.XXXXXX")"
+    trap 'stop_signal; rm -rf "$BENCH_DIR"' RETURN
+    echo "==> rtcweb-signal write throughput ($SIGNAL_BIN, $seconds s per figure, $(nproc) cores)"
+    echo
+    echo "| storage | tree | 1 writer | 50 writers |"
+    echo "|---|---|---|---|"
+    local storage preload row writers figure
+    for storage in memory data data-16mib; do
+        preload=0
+        [ "$storage" = data-16mib ] && preload=16
+        row="| $([ "$storage" = memory ] && echo "in memory" || echo "\`--data\`") | $([ $preload -gt 0 ] && echo "16 MiB" || echo "small") |"
+        for writers in 1 50; do
+            rm -rf "$BENCH_DIR/db"*
+            if [ "$storage" = memory ]; then
+                start_signal || return 1
+            else
+                start_signal --data "$BENCH_DIR/db.json" || return 1
+            fi
+            figure="$("$load" "$SIGNAL_URL" "$writers" "$seconds" "$preload" | cut -d' ' -f1)"
+            stop_signal
+            row="$row ${figure:-failed} writes/s |"
+        done
+        echo "$row"
+    done
+}
+
+status=0
+for part in "${PARTS[@]}"; do
+    "$part" || status=1
+done
+exit $status

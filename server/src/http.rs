@@ -319,11 +319,41 @@ fn read(
             return response;
         }
     }
-    let mut response = json_response(StatusCode::OK, &shown, print);
-    if want_etag {
+    let mut response = counted_response(app, &shown, print);
+    if want_etag && response.status() == StatusCode::OK {
         add_etag(&mut response, &value);
     }
     response
+}
+
+/// A read's 200 answer, whose body counts in the memory held by answers in flight; 503 when
+/// there is no room left for it.
+fn counted_response(app: &App, value: &Value, print: Print) -> Response {
+    if print == Print::Silent {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let render = || {
+        match print {
+            Print::Pretty => serde_json::to_string_pretty(value),
+            _ => serde_json::to_string(value),
+        }
+        .unwrap_or_else(|_| "null".to_owned())
+    };
+    let Some(body) = stream::counted_body(&app.budget, tree::size(value), &render) else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "This answer would take the server past its memory for answers in flight; try again later or read a smaller part.",
+        );
+    };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
 }
 
 fn listen(app: &App, at: Vec<String>, auth: Auth) -> Response {

@@ -26,6 +26,7 @@
 
 mod auth;
 mod http;
+mod journal;
 mod path;
 mod query;
 mod rules;
@@ -65,8 +66,11 @@ pub struct Config {
     /// Security rules file (`database.rules.json`, `//` comments allowed); read and checked at
     /// start. Without one, everything is readable and writable, as in the emulator.
     pub rules: Option<PathBuf>,
-    /// File holding the database between runs; loaded at start, rewritten (and synced) before
-    /// each write is acknowledged.
+    /// File holding the database between runs: a snapshot of the tree (JSON), with the writes
+    /// since in `FILE.journal`. Both are loaded and checked at start; each write is appended to
+    /// the journal and synced before it is acknowledged (concurrent writes share one sync), and
+    /// the journal is folded into a new snapshot (written to `FILE.rtcweb-tmp`, synced, renamed)
+    /// once it outgrows it. Names ending in `.journal` or `.rtcweb-tmp` are refused.
     pub data: Option<PathBuf>,
     /// Largest request body, in bytes (default 16 MiB); larger ones get 413.
     pub max_body_bytes: usize,
@@ -231,28 +235,20 @@ impl Server {
             }
             None => None,
         };
-        let root = match &config.data {
-            Some(file) if file.exists() => {
-                let root: Value = serde_json::from_str(&read_text(file)?)
-                    .map_err(|err| Error::Config(format!("{}: {err}", file.display())))?;
-                // What no write could have stored: forbidden keys, too deep a tree.
-                tree::check(&root, 0, config.max_depth).map_err(|err| {
-                    Error::Config(format!(
-                        "{}: not a database this server wrote: {}",
-                        file.display(),
-                        err.message("")
-                    ))
-                })?;
-                root
+        let (root, journal) = match &config.data {
+            Some(file) => {
+                let (root, journal) =
+                    journal::open(file, config.max_depth).map_err(Error::Config)?;
+                (root, Some(journal))
             }
-            _ => Value::Null,
+            None => (Value::Null, None),
         };
         let limits = store::Limits {
             max_depth: config.max_depth,
             max_data_bytes: config.max_data_bytes,
             max_write_keys: config.max_write_keys,
         };
-        let store = store::Store::new(root, rules, config.data, limits).map_err(Error::Config)?;
+        let store = store::Store::new(root, rules, journal, limits).map_err(Error::Config)?;
         if config.idle_timeout <= config.keep_alive {
             return Err(Error::Config(format!(
                 "the idle timeout ({:?}) must be longer than the keep-alive period ({:?})",

@@ -18,7 +18,8 @@ struct Args {
     /// Security rules, as a Firebase `database.rules.json`.
     #[arg(long)]
     rules: Option<PathBuf>,
-    /// File that holds the database between runs.
+    /// File that holds the database between runs (a JSON snapshot), with FILE.journal holding
+    /// the writes since; FILE.rtcweb-tmp is used while a new snapshot is written.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Seconds without a write after which a room under /rooms is deleted (0: never).

@@ -1,19 +1,25 @@
-//! The database: the tree, its rules, the write log that streams follow, and the data file.
+//! The database: the tree, its rules, the changes that streams follow, and the journal.
 //!
-//! Every write runs under one lock: checked (keys, depth, size, rules, ETag), applied, announced
-//! to the streams, then saved to the data file before it is acknowledged.
+//! A write is checked (keys, depth, size, rules, ETag) and planned under the lock, against the
+//! tree as it will be once the writes planned before it are saved. With a data file its record
+//! then joins the journal's buffer, and the lock is released while the journal is synced: every
+//! write buffered meanwhile shares the next sync (group commit). Once synced, writes are applied
+//! to the tree and announced to the streams in the order they were planned, then acknowledged.
+//! Reads and streams only ever see the saved tree; a write that cannot be saved is never
+//! applied, and neither is any write planned after it.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::http::StatusCode;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
 
 use crate::auth::Auth;
+use crate::journal::{self, Journal};
 use crate::path::{self, Path};
 use crate::rules::{self, Rules};
 use crate::stream::Announced;
@@ -82,11 +88,12 @@ pub(crate) struct Limits {
 enum Checked {
     Set(Value),
     Push(Value),
-    /// `(key as written, relative path, value)`, with no path an ancestor of another.
+    /// `(key as written, relative path, value)`; whether a path is another's ancestor is
+    /// checked once the write is authorized (see [`overlapping`]).
     Update(Vec<(String, Path, Value)>),
 }
 
-/// Checks what can be checked of a write without the tree: O(n log n) in its size.
+/// Checks what can be checked of a write without the tree: O(n) in its size.
 fn check_write(
     at: &[String],
     write: Write,
@@ -123,39 +130,58 @@ fn check_write(
                 tree::check(&raw, at.len() + rel.len(), limits.max_depth).map_err(bad)?;
                 entries.push((key, rel, raw));
             }
-            // Sorted, a path's descendants follow it directly: comparing neighbours finds
-            // every overlap.
-            let mut paths: Vec<&Path> = entries.iter().map(|(_, rel, _)| rel).collect();
-            paths.sort_unstable();
-            let overlapping = paths
-                .windows(2)
-                .any(|pair| matches!(pair, [a, b] if path::is_prefix(a, b)));
-            if overlapping {
-                return Err(Refusal::bad_request(
-                    "Invalid data; update paths overlap (one is an ancestor of another).",
-                ));
-            }
             Ok(Checked::Update(entries))
         }
     }
+}
+
+/// Whether a PATCH's paths overlap (one is another's ancestor, or twice the same): O(n log n),
+/// run only for a write its caller may make, so that no one else can make the server do it.
+fn overlapping(paths: &[(Path, Value)]) -> bool {
+    let mut paths: Vec<&Path> = paths.iter().map(|(rel, _)| rel).collect();
+    paths.sort_unstable();
+    // Sorted, a path's descendants follow it directly: comparing neighbours finds every overlap.
+    paths
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if path::is_prefix(a, b)))
 }
 
 /// The database shared by all requests.
 pub(crate) struct Store {
     state: Mutex<State>,
     changes: broadcast::Sender<Arc<Announced>>,
-    data_file: Option<PathBuf>,
-    /// Version of the tree last written to the data file; also orders file writes.
-    saved: tokio::sync::Mutex<u64>,
+    /// The data file's journal (None: the database lives in memory only). Its lock is held
+    /// while one group of records is written and synced; it is None once the journal failed
+    /// in a way that leaves its state on disk unknown.
+    journal: Option<tokio::sync::Mutex<Option<Journal>>>,
     limits: Limits,
 }
 
+/// Whether a planned write was saved (and applied).
+type Saved = Result<(), Refusal>;
+
+/// A write planned, whose record is in the journal's buffer or being synced.
+struct Pending {
+    change: Change,
+    /// Told once the write is applied, or refused.
+    done: Option<oneshot::Sender<Saved>>,
+}
+
 struct State {
+    /// The saved tree: what reads and streams see.
     root: Value,
     rules: Rules,
-    /// Counts writes, so the data file can skip snapshots that a newer one covers.
-    version: u64,
-    /// Size of the tree as JSON, kept up to date by each write.
+    /// Planned writes not yet saved, oldest first: the tree that writes are planned against is
+    /// `root` with these applied.
+    pending: VecDeque<Pending>,
+    /// Records of the pending writes that no sync has taken yet.
+    unwritten: Vec<u8>,
+    /// How many of `pending` have their record in `unwritten` (the newest ones).
+    unwritten_count: usize,
+    /// Why writes are refused since the journal failed, if it did.
+    broken: Option<String>,
+    /// Size of the tree as JSON once the pending writes are applied, kept up to date by each
+    /// write.
     size: usize,
     push_ids: PushIds,
     /// Time (ms) of the newest write into each room under `/rooms`.
@@ -179,11 +205,12 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 impl Store {
-    /// A database holding `root` (any JSON; it is normalised) under `rules` (None: open).
+    /// A database holding `root` (any JSON; it is normalised) under `rules` (None: open),
+    /// saving its writes to `journal` if given.
     pub(crate) fn new(
         root: Value,
         rules: Option<Rules>,
-        data_file: Option<PathBuf>,
+        journal: Option<Journal>,
         limits: Limits,
     ) -> Result<Self, String> {
         let rules = match rules {
@@ -197,12 +224,14 @@ impl Store {
                 size: tree::size(&root),
                 root,
                 rules,
-                version: 0,
+                pending: VecDeque::new(),
+                unwritten: Vec::new(),
+                unwritten_count: 0,
+                broken: None,
                 push_ids: PushIds::default(),
                 room_writes: HashMap::new(),
             }),
-            data_file,
-            saved: tokio::sync::Mutex::new(0),
+            journal: journal.map(|journal| tokio::sync::Mutex::new(Some(journal))),
             limits,
         })
     }
@@ -247,10 +276,10 @@ impl Store {
         ))
     }
 
-    /// Applies a write at `at` and saves it; returns the response body (rendered).
+    /// Plans a write at `at`, saves it and applies it; returns the response body (rendered).
     /// `body` is the request text, for error positions; `if_match` is the ETag condition.
     pub(crate) async fn write(
-        &self,
+        self: &Arc<Self>,
         at: &[String],
         auth: &Auth,
         write: Write,
@@ -258,17 +287,171 @@ impl Store {
         body: &str,
     ) -> Result<Value, Refusal> {
         let checked = check_write(at, write, self.limits, body)?;
-        let (response, snapshot) = {
+        let (response, saved) = {
             let mut state = self.lock();
+            if let Some(why) = &state.broken {
+                return Err(unavailable(why));
+            }
             let now = now_ms();
-            let (response, change) =
+            let (response, change, size) =
                 state.plan(at, auth, checked, if_match, body, now, self.limits)?;
-            state.apply(&change, now);
-            let _ = self.changes.send(Arc::new(Announced::new(change)));
-            (response, self.snapshot(&state))
+            state.size = size;
+            (response, self.submit(&mut state, change, now))
         };
-        self.save(snapshot).await?;
+        self.saved(saved).await?;
         Ok(response)
+    }
+
+    /// Without a journal, applies `change` and announces it at once. With one, appends its
+    /// record to the journal's buffer and returns what tells when it is saved.
+    fn submit(
+        &self,
+        state: &mut State,
+        change: Change,
+        now: u64,
+    ) -> Option<oneshot::Receiver<Saved>> {
+        for (p, value) in puts_ref(&change) {
+            state.touch_rooms(&p, value, now);
+        }
+        if self.journal.is_none() {
+            state.apply(&change);
+            let _ = self.changes.send(Arc::new(Announced::new(change)));
+            return None;
+        }
+        let record = journal::record(
+            puts_ref(&change)
+                .iter()
+                .map(|(p, value)| (p.as_slice(), *value)),
+        );
+        state.unwritten.extend_from_slice(&record);
+        state.unwritten_count += 1;
+        let (done, saved) = oneshot::channel();
+        state.pending.push_back(Pending {
+            change,
+            done: Some(done),
+        });
+        Some(saved)
+    }
+
+    /// Waits until a submitted write is saved and applied, starting the sync that saves it.
+    async fn saved(self: &Arc<Self>, saved: Option<oneshot::Receiver<Saved>>) -> Saved {
+        let Some(saved) = saved else {
+            return Ok(());
+        };
+        // In a task of its own, so that a client going away cannot stop a sync half-way.
+        tokio::spawn(self.clone().flush());
+        match saved.await {
+            Ok(saved) => saved,
+            Err(_) => Err(unavailable("the write was dropped before it was saved")),
+        }
+    }
+
+    /// Writes and syncs every buffered record in one go, then applies and announces those
+    /// writes. Syncs run one at a time: records buffered during one all share the next.
+    async fn flush(self: Arc<Self>) {
+        let Some(journal) = &self.journal else {
+            return;
+        };
+        let mut slot = journal.lock().await;
+        let (records, count) = {
+            let mut state = self.lock();
+            if state.unwritten_count == 0 {
+                // An earlier sync took this record too.
+                return;
+            }
+            let count = std::mem::take(&mut state.unwritten_count);
+            (std::mem::take(&mut state.unwritten), count)
+        };
+        let Some(mut file) = slot.take() else {
+            self.refuse_pending("the journal is unusable since an earlier failure", true);
+            return;
+        };
+        let appended = tokio::task::spawn_blocking(move || {
+            let appended = file.append(&records);
+            (file, appended)
+        })
+        .await;
+        let mut file = match appended {
+            Ok((file, Ok(()))) => file,
+            Ok((file, Err(failure))) => {
+                let why = format!("could not save the write: {}", failure.error);
+                self.refuse_pending(&why, !failure.recovered);
+                if failure.recovered {
+                    *slot = Some(file);
+                }
+                return;
+            }
+            Err(err) => {
+                self.refuse_pending(&format!("could not save the write: {err}"), true);
+                return;
+            }
+        };
+        let snapshot = {
+            let mut state = self.lock();
+            // The synced records are the oldest pending ones, in order.
+            let saved = state.pending.len() - state.unwritten_count;
+            debug_assert_eq!(saved, count);
+            for mut pending in state.pending.drain(..saved).collect::<Vec<_>>() {
+                state.apply(&pending.change);
+                let _ = self.changes.send(Arc::new(Announced::new(pending.change)));
+                if let Some(done) = pending.done.take() {
+                    let _ = done.send(Ok(()));
+                }
+            }
+            // The tree is the journal applied to the snapshot; once the journal outgrows the
+            // snapshot, it is folded into a new one (serialised under the lock, written
+            // outside it).
+            file.should_compact()
+                .then(|| serde_json::to_vec(&state.root).unwrap_or_default())
+        };
+        if let Some(snapshot) = snapshot {
+            let compacted = tokio::task::spawn_blocking(move || {
+                let compacted = file.compact(&snapshot);
+                (file, compacted)
+            })
+            .await;
+            match compacted {
+                Ok((compacted, result)) => {
+                    file = compacted;
+                    if let Err(failure) = result {
+                        eprintln!("rtcweb-signal: compacting the journal: {}", failure.error);
+                        if !failure.recovered {
+                            self.refuse_pending(
+                                &format!("the journal failed: {}", failure.error),
+                                true,
+                            );
+                            return;
+                        }
+                    }
+                }
+                Err(err) => {
+                    self.refuse_pending(&format!("the journal failed: {err}"), true);
+                    return;
+                }
+            }
+        }
+        *slot = Some(file);
+    }
+
+    /// Refuses every pending write: one that could not be saved, and those planned after it
+    /// (on a tree that held it). With `broken`, refuses every later write too.
+    fn refuse_pending(&self, why: &str, broken: bool) {
+        eprintln!("rtcweb-signal: {why}");
+        let mut state = self.lock();
+        for mut pending in state.pending.drain(..).collect::<Vec<_>>() {
+            if let Some(done) = pending.done.take() {
+                let _ = done.send(Err(Refusal::Error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    why.to_owned(),
+                )));
+            }
+        }
+        state.unwritten.clear();
+        state.unwritten_count = 0;
+        state.size = tree::size(&state.root);
+        if broken {
+            state.broken = Some(format!("{why}; restart the server"));
+        }
     }
 
     /// Whether the rules index `child` at `at` (see `Rules::is_indexed`).
@@ -291,101 +474,56 @@ impl Store {
 
     /// Deletes the rooms under `/rooms` whose newest write is older than `ttl_ms`, telling the
     /// streams. Rooms never written since start count from their first sweep.
-    pub(crate) async fn sweep_rooms(&self, ttl_ms: u64) -> Result<usize, Refusal> {
-        let (expired, snapshot) = {
+    pub(crate) async fn sweep_rooms(self: &Arc<Self>, ttl_ms: u64) -> Result<usize, Refusal> {
+        let (expired, saved) = {
             let mut state = self.lock();
+            if let Some(why) = &state.broken {
+                return Err(unavailable(why));
+            }
             let now = now_ms();
             let rooms: Vec<String> = state
-                .root
-                .get(schema::ROOMS)
-                .and_then(Value::as_object)
+                .head(&[schema::ROOMS.to_owned()])
+                .as_object()
                 .map(|rooms| rooms.keys().cloned().collect())
                 .unwrap_or_default();
             state.room_writes.retain(|id, _| rooms.contains(id));
             let mut expired = 0;
+            let mut saved = None;
             for id in rooms {
                 let last = *state.room_writes.entry(id.clone()).or_insert(now);
                 if now.saturating_sub(last) >= ttl_ms {
+                    let room = vec![schema::ROOMS.to_owned(), id.clone()];
+                    let removed = stored_size(&state.head(&room));
+                    state.size = state.size.saturating_sub(removed);
                     let change = Change::Put {
-                        path: vec![schema::ROOMS.to_owned(), id.clone()],
+                        path: room,
                         data: Value::Null,
                     };
-                    state.apply(&change, now);
+                    // Saved in order: once the last is saved, all are.
+                    saved = self.submit(&mut state, change, now);
                     state.room_writes.remove(&id);
-                    let _ = self.changes.send(Arc::new(Announced::new(change)));
                     expired += 1;
                 }
             }
-            let snapshot = if expired > 0 {
-                self.snapshot(&state)
-            } else {
-                None
-            };
-            (expired, snapshot)
+            (expired, saved)
         };
-        self.save(snapshot).await?;
+        self.saved(saved).await?;
         Ok(expired)
     }
+}
 
-    fn snapshot(&self, state: &State) -> Option<(u64, Vec<u8>)> {
-        self.data_file.as_ref()?;
-        Some((
-            state.version,
-            serde_json::to_vec(&state.root).unwrap_or_default(),
-        ))
-    }
-
-    /// Writes the data file (to a temporary file, synced, then renamed over it, so a crash
-    /// never leaves a torn file). A snapshot older than the one already saved is skipped: the
-    /// newer one holds its write too, so concurrent writes share one file write.
-    async fn save(&self, snapshot: Option<(u64, Vec<u8>)>) -> Result<(), Refusal> {
-        let (Some(file), Some((version, bytes))) = (self.data_file.clone(), snapshot) else {
-            return Ok(());
-        };
-        let mut saved = self.saved.lock().await;
-        if *saved >= version {
-            return Ok(());
-        }
-        let written = tokio::task::spawn_blocking(move || write_file(&file, &bytes)).await;
-        match written {
-            Ok(Ok(())) => {
-                *saved = version;
-                Ok(())
-            }
-            Ok(Err(err)) => Err(Refusal::Error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("could not save the database: {err}"),
-            )),
-            Err(err) => Err(Refusal::Error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("could not save the database: {err}"),
-            )),
-        }
+/// Size of a stored value as JSON; nothing for null (absent).
+fn stored_size(value: &Value) -> usize {
+    if value.is_null() {
+        0
+    } else {
+        tree::size(value)
     }
 }
 
-/// The temporary file a save writes before renaming it over `file`: `file` with a suffix added
-/// (never replaced), so it can never be `file` itself, whatever `file` is called.
-fn temporary_name(file: &std::path::Path) -> PathBuf {
-    let mut name = file.as_os_str().to_owned();
-    name.push(".rtcweb-tmp");
-    PathBuf::from(name)
-}
-
-fn write_file(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let tmp = temporary_name(file);
-    let mut out = std::fs::File::create(&tmp)?;
-    out.write_all(bytes)?;
-    out.sync_all()?;
-    std::fs::rename(&tmp, file)?;
-    // Sync the folder too, so the rename itself survives a power cut (best effort).
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-    }
-    Ok(())
+/// 503 with `why`.
+fn unavailable(why: &str) -> Refusal {
+    Refusal::Error(StatusCode::SERVICE_UNAVAILABLE, why.to_owned())
 }
 
 impl State {
@@ -397,7 +535,27 @@ impl State {
         }
     }
 
-    /// Checks a write and turns it into the change to apply, with the response body.
+    /// The value at `p` once the pending writes are applied (null: nothing), as writes are
+    /// planned against. Borrowed from the saved tree unless a pending write reaches `p`.
+    fn head(&self, p: &[String]) -> Cow<'_, Value> {
+        const NOTHING: Value = Value::Null;
+        let mut value = Cow::Borrowed(tree::get(&self.root, p).unwrap_or(&NOTHING));
+        for pending in &self.pending {
+            for (q, written) in puts_ref(&pending.change) {
+                if path::is_prefix(&q, p) {
+                    let below = p.get(q.len()..).unwrap_or_default();
+                    value = Cow::Owned(tree::get(written, below).cloned().unwrap_or(Value::Null));
+                } else if path::is_prefix(p, &q) {
+                    let below = q.get(p.len()..).unwrap_or_default();
+                    tree::set(value.to_mut(), below, written.clone());
+                }
+            }
+        }
+        value
+    }
+
+    /// Checks a write and turns it into the change to apply, with the response body and the
+    /// size of the tree once it is applied.
     #[allow(clippy::too_many_arguments)]
     fn plan(
         &mut self,
@@ -408,13 +566,12 @@ impl State {
         body: &str,
         now: u64,
         limits: Limits,
-    ) -> Result<(Value, Change), Refusal> {
+    ) -> Result<(Value, Change, usize), Refusal> {
         let bad = |err: tree::TreeError| Refusal::bad_request(err.message(body));
         let (response, change) = match write {
             Checked::Set(raw) => {
-                let current = tree::get(&self.root, at);
+                let current = self.head(at);
                 if let Some(tag) = if_match {
-                    let current = current.cloned().unwrap_or(Value::Null);
                     let current_tag = etag(&current);
                     if current_tag != tag {
                         return Err(Refusal::Stale {
@@ -423,8 +580,9 @@ impl State {
                         });
                     }
                 }
-                let value =
-                    tree::normalize(tree::resolve_server_values(raw, current, now).map_err(bad)?);
+                let value = tree::normalize(
+                    tree::resolve_server_values(raw, Some(&current), now).map_err(bad)?,
+                );
                 (
                     tree::render(&value),
                     Change::Put {
@@ -451,9 +609,9 @@ impl State {
                 let mut response = Map::new();
                 for (key, rel, raw) in checked {
                     let full: Path = at.iter().chain(&rel).cloned().collect();
-                    let current = tree::get(&self.root, &full);
+                    let current = self.head(&full);
                     let value = tree::normalize(
-                        tree::resolve_server_values(raw, current, now).map_err(bad)?,
+                        tree::resolve_server_values(raw, Some(&current), now).map_err(bad)?,
                     );
                     response.insert(key, tree::render(&value));
                     entries.push((rel, value));
@@ -467,13 +625,11 @@ impl State {
                 )
             }
         };
-        let puts = puts_of(&change);
-        let added: usize = puts.iter().map(|(_, v)| tree::size(v)).sum();
-        let removed: usize = puts
-            .iter()
-            .map(|(p, _)| tree::get(&self.root, p).map_or(0, tree::size))
-            .sum();
-        if (self.size + added).saturating_sub(removed) > limits.max_data_bytes && added > removed {
+        let puts = puts_ref(&change);
+        let added: usize = puts.iter().map(|(_, v)| stored_size(v)).sum();
+        let removed: usize = puts.iter().map(|(p, _)| stored_size(&self.head(p))).sum();
+        let size = (self.size + added).saturating_sub(removed);
+        if size > limits.max_data_bytes && added > removed {
             return Err(Refusal::Error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
@@ -485,31 +641,36 @@ impl State {
         if let Auth::User(user) = auth {
             if !self.rules.is_open() {
                 // Rules may look at `newData` anywhere, so they see the whole tree after the write.
-                let mut next = self.root.clone();
+                let data = self.head(&[]);
+                let mut next = data.as_ref().clone();
                 for (p, v) in &puts {
-                    tree::set(&mut next, p, v.clone());
+                    tree::set(&mut next, p, (*v).clone());
                 }
                 let allowed = puts.iter().all(|(p, _)| {
-                    self.rules.can_write(p, user, &self.root, &next, now)
-                        && self.rules.validates(p, user, &self.root, &next, now)
+                    self.rules.can_write(p, user, &data, &next, now)
+                        && self.rules.validates(p, user, &data, &next, now)
                 });
                 if !allowed {
                     return Err(Refusal::permission_denied());
                 }
             }
         }
-        Ok((response, change))
+        // Only now that the caller may make this write.
+        if let Change::Patch { data, .. } = &change {
+            if overlapping(data) {
+                return Err(Refusal::bad_request(
+                    "Invalid data; update paths overlap (one is an ancestor of another).",
+                ));
+            }
+        }
+        Ok((response, change, size))
     }
 
-    /// Applies a planned change: the tree, its size, room times and the version.
-    fn apply(&mut self, change: &Change, now: u64) {
+    /// Applies a saved change to the tree.
+    fn apply(&mut self, change: &Change) {
         for (p, value) in puts_of(change) {
-            let removed = tree::get(&self.root, &p).map_or(0, tree::size);
-            self.size = (self.size + tree::size(&value)).saturating_sub(removed);
-            self.touch_rooms(&p, &value, now);
             tree::set(&mut self.root, &p, value);
         }
-        self.version += 1;
     }
 
     /// Records a write time for each room under `/rooms` that a write at `p` reaches.
@@ -529,6 +690,18 @@ impl State {
             }
             _ => {}
         }
+    }
+}
+
+/// The absolute `(path, value)` writes a change is made of, borrowing the values.
+fn puts_ref(change: &Change) -> Vec<(Path, &Value)> {
+    match change {
+        Change::Put { path, data } => vec![(path.clone(), data)],
+        Change::Patch { path, data } => data
+            .iter()
+            .map(|(rel, value)| (path.iter().chain(rel).cloned().collect(), value))
+            .collect(),
+        Change::Rules => Vec::new(),
     }
 }
 
@@ -558,16 +731,93 @@ mod tests {
         assert_eq!(etag(&json!({"0": "x"})), etag(&json!(["x"])));
     }
 
-    #[test]
-    fn the_temporary_file_is_never_the_data_file() {
-        for name in ["db.json", "db.tmp", "db", "dir/x.tmp"] {
-            let file = std::path::Path::new(name);
-            assert_ne!(temporary_name(file), file, "{name}");
+    fn store_on_disk(name: &str) -> (Arc<Store>, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("rtcweb-store-unit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = dir.join("db.json");
+        let (root, journal) = journal::open(&data, 32).unwrap();
+        let limits = Limits {
+            max_depth: 32,
+            max_data_bytes: 1 << 20,
+            max_write_keys: 1000,
+        };
+        let store = Store::new(root, None, Some(journal), limits).unwrap();
+        (Arc::new(store), data)
+    }
+
+    #[tokio::test]
+    async fn concurrent_writes_are_saved_applied_and_announced_in_order() {
+        let (store, data) = store_on_disk("order");
+        let (_, mut changes) = store.subscribe(&[], &Auth::Admin).unwrap();
+        let writes = (0..20).map(|i| {
+            let store = store.clone();
+            async move {
+                let write = Write::Set(json!({".sv": {"increment": 1}}));
+                let at = vec!["n".to_owned()];
+                store
+                    .write(&at, &Auth::Admin, write, None, "")
+                    .await
+                    .map(|_| i)
+            }
+        });
+        for written in futures_util::future::join_all(writes).await {
+            written.unwrap();
         }
-        assert_eq!(
-            temporary_name(std::path::Path::new("db.tmp")),
-            PathBuf::from("db.tmp.rtcweb-tmp")
+        // Each increment was planned on the ones before it, saved or not yet.
+        assert_eq!(store.read(&[], &Auth::Admin).unwrap(), json!({"n": 20}));
+        for n in 1..=20 {
+            let announced = changes.try_recv().unwrap();
+            assert_eq!(
+                announced.change,
+                Change::Put {
+                    path: vec!["n".into()],
+                    data: json!(n)
+                }
+            );
+        }
+        let (root, _) = journal::open(&data, 32).unwrap();
+        assert_eq!(root, json!({"n": 20}));
+    }
+
+    #[tokio::test]
+    async fn a_write_that_cannot_be_saved_is_neither_applied_nor_announced() {
+        let (store, data) = store_on_disk("fail");
+        let at = vec!["kept".to_owned()];
+        store
+            .write(&at, &Auth::Admin, Write::Set(json!(1)), None, "")
+            .await
+            .unwrap();
+        let (_, mut changes) = store.subscribe(&[], &Auth::Admin).unwrap();
+        if let Some(journal) = &store.journal {
+            journal.lock().await.as_mut().unwrap().fail_writes();
+        }
+        let lost = vec!["lost".to_owned()];
+        let refused = store
+            .write(&lost, &Auth::Admin, Write::Set(json!(2)), None, "")
+            .await;
+        assert!(
+            matches!(
+                &refused,
+                Err(Refusal::Error(StatusCode::INTERNAL_SERVER_ERROR, _))
+            ),
+            "{refused:?}"
         );
+        assert_eq!(store.read(&[], &Auth::Admin).unwrap(), json!({"kept": 1}));
+        assert!(changes.try_recv().is_err());
+        // The journal's state is unknown now: later writes are refused, not lost.
+        let later = store
+            .write(&lost, &Auth::Admin, Write::Set(json!(3)), None, "")
+            .await;
+        assert!(
+            matches!(
+                &later,
+                Err(Refusal::Error(StatusCode::SERVICE_UNAVAILABLE, _))
+            ),
+            "{later:?}"
+        );
+        assert_eq!(journal::open(&data, 32).unwrap().0, json!({"kept": 1}));
     }
 
     #[test]

@@ -271,6 +271,36 @@ impl Drop for Held {
     }
 }
 
+/// A read's answer of about `estimate` bytes, made by `render`, as a body whose bytes count in
+/// `budget` until the connection takes them (in pieces of at most 64 KiB); None when the budget
+/// has no room left for it.
+pub(crate) fn counted_body(
+    budget: &Arc<Budget>,
+    estimate: usize,
+    render: &dyn Fn() -> String,
+) -> Option<impl futures_util::Stream<Item = Result<Bytes, Infallible>> + Send> {
+    // Reserved before rendering, so that an answer that does not fit is never built.
+    let reserved = budget.take(estimate)?;
+    let text = Bytes::from(render());
+    let held = if text.len() <= reserved.bytes {
+        reserved
+    } else {
+        drop(reserved);
+        budget.take(text.len())?
+    };
+    Some(futures_util::stream::unfold(
+        (text, held),
+        |(mut text, mut held)| async move {
+            if text.is_empty() {
+                return None;
+            }
+            let piece = text.split_to(text.len().min(PIECE_BYTES));
+            held.give_back(piece.len());
+            Some((Ok(piece), (text, held)))
+        },
+    ))
+}
+
 /// What a stream needs to run.
 pub(crate) struct Listen {
     pub(crate) store: Arc<Store>,

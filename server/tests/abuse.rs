@@ -116,6 +116,28 @@ async fn a_patch_of_40000_keys_takes_no_one_long() {
 }
 
 #[tokio::test]
+async fn overlapping_paths_are_only_looked_for_once_the_write_is_allowed() {
+    let db = start(emulator()).await;
+    let rules = r#"{"rules": {".read": true, "open": {".write": true}}}"#;
+    assert_eq!(put_rules(&db, rules).await.0, 200);
+    let body = r#"{"a": 1, "a/b": 2}"#;
+    // Not allowed to write there: refused by the rules, before any overlap check.
+    let (status, answer) = db.send("PATCH", "closed.json", body).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("Permission denied"))
+    );
+    // Allowed: the overlap is found and refused.
+    let (status, answer) = db.send("PATCH", "open.json", body).await;
+    assert_eq!(status, 400);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("overlap"));
+    assert_eq!(db.get("open.json").await, Value::Null);
+}
+
+#[tokio::test]
 async fn writes_with_too_many_keys_get_400() {
     let db = start(Config {
         max_write_keys: 100,

@@ -144,7 +144,9 @@ async fn static_files_stay_inside_www_without_dotfiles() {
 #[tokio::test]
 async fn data_file_keeps_writes_across_restarts() {
     let data = std::env::temp_dir().join(format!("rtcweb-signal-data-{}.json", std::process::id()));
+    let journal = data.with_extension("json.journal");
     let _ = std::fs::remove_file(&data);
+    let _ = std::fs::remove_file(&journal);
     let config = Config {
         data: Some(data.clone()),
         ..Default::default()
@@ -165,5 +167,8 @@ async fn data_file_keeps_writes_across_restarts() {
         .await
         .unwrap();
     assert_eq!(kept.text().await.unwrap(), "42");
-    std::fs::remove_file(data).unwrap();
+    // The write went to the journal next to the data file.
+    assert!(std::fs::metadata(&journal).unwrap().len() > 0);
+    let _ = std::fs::remove_file(data);
+    std::fs::remove_file(journal).unwrap();
 }

@@ -125,13 +125,15 @@ async fn idle_rooms_expire_and_streams_hear_it() {
 async fn every_acknowledged_write_survives_a_restart() {
     let data =
         std::env::temp_dir().join(format!("rtcweb-signal-limits-{}.json", std::process::id()));
+    let journal = data.with_extension("json.journal");
     let _ = std::fs::remove_file(&data);
+    let _ = std::fs::remove_file(&journal);
     let config = Config {
         data: Some(data.clone()),
         ..Default::default()
     };
     let db = start(config.clone()).await;
-    // Concurrent writes share file writes; each is on disk before its answer.
+    // Concurrent writes share syncs of the journal; each is on disk before its answer.
     let writes = (0..50).map(|i| {
         let db = &db;
         async move {
@@ -144,8 +146,8 @@ async fn every_acknowledged_write_survives_a_restart() {
     }
     let (_, pushed) = db.send("POST", "log.json", "\"a\"").await;
     db.send("PATCH", ".json", r#"{"p/q": true}"#).await;
-    let on_disk: Value = serde_json::from_str(&std::fs::read_to_string(&data).unwrap()).unwrap();
-    assert_eq!(on_disk["many"]["49"], 49);
+    let journaled = std::fs::read(&journal).unwrap();
+    assert!(String::from_utf8_lossy(&journaled).contains(r#"[["many","49"],49]"#));
     db.stop.send(()).unwrap();
 
     let db = start(config).await;
@@ -157,7 +159,8 @@ async fn every_acknowledged_write_survives_a_restart() {
         "a"
     );
     assert_eq!(db.get("p/q.json").await, true);
-    std::fs::remove_file(data).unwrap();
+    let _ = std::fs::remove_file(data);
+    std::fs::remove_file(journal).unwrap();
 }
 
 #[tokio::test]
@@ -181,6 +184,32 @@ async fn data_files_are_validated_at_load_and_a_tmp_name_is_safe() {
         .expect("a bad data file was loaded");
         assert!(err.to_string().contains("not a database"), "{err}");
     }
+    // A journal corrupt before its last record is refused, naming the file.
+    let corrupt = dir.join("corrupt.json");
+    let journal = dir.join("corrupt.json.journal");
+    std::fs::write(
+        &journal,
+        b"rtcweb-signal journal 1\n\x05\0\0\0\0\0\0\0hello\x01\0\0\0\0\0\0\0x",
+    )
+    .unwrap();
+    let err = rtcweb_signal::Server::new(Config {
+        data: Some(corrupt),
+        ..Default::default()
+    })
+    .err()
+    .expect("a corrupt journal was loaded");
+    assert!(err.to_string().contains("corrupt.json.journal"), "{err}");
+    assert!(err.to_string().contains("is corrupt"), "{err}");
+    // Names that are another data file's journal or temporary file are refused.
+    for name in ["db.json.journal", "db.json.rtcweb-tmp"] {
+        let err = rtcweb_signal::Server::new(Config {
+            data: Some(dir.join(name)),
+            ..Default::default()
+        })
+        .err()
+        .expect("a companion file's name was taken as a data file");
+        assert!(err.to_string().contains("may not end in"), "{err}");
+    }
     // A data file named *.tmp keeps its writes (the temporary file is another file).
     let tmp = dir.join("db.tmp");
     let config = Config {
@@ -190,7 +219,8 @@ async fn data_files_are_validated_at_load_and_a_tmp_name_is_safe() {
     let db = start(config.clone()).await;
     db.put("a.json", json!(1)).await;
     db.put("b.json", json!(2)).await;
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&tmp).unwrap()).unwrap();
-    assert_eq!(saved, json!({"a": 1, "b": 2}));
+    db.stop.send(()).unwrap();
+    let db = start(config).await;
+    assert_eq!(db.get(".json").await, json!({"a": 1, "b": 2}));
     std::fs::remove_dir_all(dir).unwrap();
 }

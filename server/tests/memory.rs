@@ -89,3 +89,32 @@ async fn slow_readers_are_ended_and_hold_little() {
     assert!(tail.contains("event: overflow"), "{tail}");
     assert!(tail.contains("reconnect to resync"), "{tail}");
 }
+
+#[tokio::test]
+async fn a_read_larger_than_the_room_left_for_answers_gets_503() {
+    let db = start(Config {
+        max_buffered_bytes: 1024 * 1024,
+        ..Default::default()
+    })
+    .await;
+    db.put("big.json", serde_json::json!("x".repeat(2 * 1024 * 1024)))
+        .await;
+    db.put("small.json", serde_json::json!("y".repeat(512 * 1024)))
+        .await;
+    let (status, body) = db.send("GET", "big.json", "").await;
+    assert_eq!(status, 503);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("memory for answers in flight"),
+        "{body}"
+    );
+    // What fits is answered, whole, and gives its room back once sent.
+    for _ in 0..4 {
+        assert_eq!(
+            db.get("small.json").await,
+            serde_json::json!("y".repeat(512 * 1024))
+        );
+    }
+}
