@@ -5,6 +5,8 @@
 #   scripts/build.sh             the full package
 #   scripts/build.sh --pack      also `npm pack` it into target/npm/rtcweb-VERSION.tgz
 #   PROFILE=dev scripts/build.sh an unoptimised build, faster to make
+#   FEATURES=js-data OUT=DIR scripts/build.sh
+#                                the data-channel-only build, into DIR (scripts/size.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -17,21 +19,24 @@ if [ "$cargo_version" != "$npm_version" ]; then
 fi
 
 profile="${PROFILE:-release}"
+features="${FEATURES:-js}"
+out="${OUT:-pkg}"
 (
     use_wasm_toolchain
-    cargo build -q --target "$WASM_TARGET" --features js $([ "$profile" = release ] && echo --release)
+    cargo build -q --target "$WASM_TARGET" --features "$features" $([ "$profile" = release ] && echo --release)
 )
 wasm="target/wasm/$WASM_TARGET/$profile/rtcweb.wasm"
 [ "$profile" = dev ] && wasm="target/wasm/$WASM_TARGET/debug/rtcweb.wasm"
 
-rm -rf pkg
-wasm-bindgen --target web --weak-refs --out-dir pkg --out-name rtcweb "$wasm"
-rm -f pkg/rtcweb_bg.wasm.d.ts
+rm -rf "$out"
+wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name rtcweb "$wasm"
+rm -f "$out/rtcweb_bg.wasm.d.ts"
 if [ "$profile" = release ]; then
-    wasm-opt -Oz --strip-debug --strip-producers pkg/rtcweb_bg.wasm -o pkg/rtcweb_bg.wasm
+    wasm-opt -Oz --strip-debug --strip-producers "$out/rtcweb_bg.wasm" -o "$out/rtcweb_bg.wasm"
 fi
-cp js/index.js js/index.d.ts pkg/
+cp js/index.js js/index.d.ts "$out/"
 
+[ "$out" = pkg ] || exit 0
 rm -rf www/pkg
 cp -r pkg www/pkg
 

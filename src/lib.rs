@@ -122,7 +122,7 @@ mod types;
 
 pub mod call;
 pub mod data_channel;
-#[cfg(feature = "js")]
+#[cfg(feature = "js-data")]
 mod js;
 pub mod media;
 pub mod peer;

@@ -21,6 +21,7 @@ pub struct Database {
 }
 
 impl Database {
+    #[cfg(feature = "js")]
     pub(crate) fn rust(&self) -> &signaling::Database {
         &self.inner
     }

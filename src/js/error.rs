@@ -40,6 +40,7 @@ pub(crate) fn type_error(message: impl AsRef<str>) -> JsValue {
 }
 
 /// An `InvalidStateError` for a call on a handle that was closed.
+#[cfg(feature = "js")]
 pub(crate) fn closed(what: &str) -> JsValue {
     to_js(&Error::InvalidState(format!("the {what} is closed")))
 }

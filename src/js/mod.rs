@@ -7,12 +7,15 @@
 //! `RangeError`, never a trap of the module. Errors are JS errors named as
 //! [`Error::name`](crate::error::Error::name) says ([`error`]).
 
+#[cfg(feature = "js")]
 mod call;
 mod convert;
 mod data_channel;
 mod database;
 mod error;
 mod events;
+#[cfg(feature = "js")]
+mod media;
 mod peer;
 
 use js_sys::Object;

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use futures::stream::{self, LocalBoxStream};
 use futures::StreamExt;
-use js_sys::{Array, Function, Promise};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -15,7 +15,6 @@ use super::error::{to_js, type_error};
 use super::events::{Emitter, EventIterator};
 use crate::data_channel::DataChannelOptions;
 use crate::ice::IceCandidate;
-use crate::media::{MediaStream, MediaTrack};
 use crate::peer::{self as rust, Configuration, OfferOptions};
 use crate::sdp::SessionDescription;
 
@@ -87,8 +86,9 @@ impl PeerConnection {
             kind(inner.data_channels(), "datachannel", |c| {
                 vec![("channel", DataChannel::new(c).into())]
             }),
+            #[cfg(feature = "js")]
             kind(inner.tracks(), "track", |t| {
-                let streams: Array = t
+                let streams: js_sys::Array = t
                     .streams
                     .iter()
                     .map(|s| JsValue::from(s.as_raw()))
@@ -235,6 +235,7 @@ impl PeerConnection {
     }
 
     /// Sends `track` (of `stream`) to the peer.
+    #[cfg(feature = "js")]
     #[wasm_bindgen(js_name = addTrack)]
     pub fn add_track(
         &self,
@@ -247,9 +248,9 @@ impl PeerConnection {
         let stream = stream
             .dyn_into::<web_sys::MediaStream>()
             .map_err(|_| type_error("stream must be a MediaStream"))?;
-        let stream = MediaStream::from_raw(stream);
+        let stream = crate::media::MediaStream::from_raw(stream);
         self.inner
-            .add_track(&MediaTrack::from_raw(track), &[&stream])
+            .add_track(&crate::media::MediaTrack::from_raw(track), &[&stream])
             .map(drop)
             .map_err(|err| to_js(&err))
     }

@@ -156,3 +156,11 @@ export interface Implementation {
   addTrack: boolean;
   trackEvent: boolean;
 }
+
+/** A device, as `enumerateDevices()` lists it. */
+export interface MediaDeviceInfoInit {
+  deviceId: string;
+  groupId: string;
+  kind: MediaDeviceKind;
+  label: string;
+}

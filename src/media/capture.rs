@@ -79,6 +79,43 @@ pub fn get_user_media(
     capture(sys::devices::get_user_media(&js))
 }
 
+/// [`get_user_media`] with the browser's own [`MediaStreamConstraints`] dictionary, as JSON:
+/// for constraints the typed [`MediaConstraints`] does not cover (and for the npm package,
+/// whose callers pass dictionaries).
+///
+/// # Errors
+/// As [`get_user_media`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), rtcweb::Error> {
+/// let constraints = serde_json::json!({ "video": { "width": { "ideal": 1280 }, "resizeMode": "none" } });
+/// let camera = rtcweb::media::get_user_media_with(&constraints).await?;
+/// # Ok(()) }
+/// ```
+///
+/// [`MediaStreamConstraints`]: https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia#constraints
+pub fn get_user_media_with(
+    constraints: &serde_json::Value,
+) -> impl std::future::Future<Output = Result<LocalMedia, Error>> + 'static {
+    capture(sys::devices::get_user_media(&sys::to_js(constraints)))
+}
+
+/// [`get_display_media`] with the browser's own constraints dictionary, as JSON.
+///
+/// # Errors
+/// As [`get_display_media`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), rtcweb::Error> {
+/// let tab = rtcweb::media::get_display_media_with(&serde_json::json!({ "video": true, "audio": true })).await?;
+/// # Ok(()) }
+/// ```
+pub fn get_display_media_with(
+    constraints: &serde_json::Value,
+) -> impl std::future::Future<Output = Result<LocalMedia, Error>> + 'static {
+    capture(sys::devices::get_display_media(&sys::to_js(constraints)))
+}
+
 /// Captures a screen, window or tab ([`getDisplayMedia`]); the user picks which. Browsers
 /// accept only `ideal` and `max` constraints here, and need a user gesture (a click) first.
 ///

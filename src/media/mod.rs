@@ -18,7 +18,8 @@ pub use crate::types::media::{
     TrackState, TransceiverDirection,
 };
 pub use capture::{
-    device_changes, enumerate_devices, get_display_media, get_user_media, LocalMedia,
+    device_changes, enumerate_devices, get_display_media, get_display_media_with, get_user_media,
+    get_user_media_with, LocalMedia,
 };
 pub use rtp::{RemoteTrack, RtpReceiver, RtpSender, Transceiver, TransceiverInit};
 pub use stream::{detach, play, AttachOptions, MediaStream};

@@ -1,7 +1,7 @@
 // Type-checked with `tsc --strict` against the installed package (tests/npm/package.test.mjs):
 // every export used as a TypeScript user would, so the package's types stay precise.
 import {
-  Call, Database, DataChannel, PeerConnection, Room, version, implementation,
+  Call, Database, DataChannel, PeerConnection, Room, version, implementation, getUserMedia, enumerateDevices,
   type CallEvent, type CallOptions, type Implementation, type PeerConnectionEvent, type SignalingError,
 } from "rtcweb";
 
@@ -45,7 +45,9 @@ export async function typed(): Promise<string> {
   await room.send("offer", { type: "offer", sdp: "" });
   const peers: string[] = await room.peers();
 
-  const media = await navigator.mediaDevices.getUserMedia({ video: true });
+  const media: MediaStream = await getUserMedia({ video: { width: { ideal: 640 } } });
+  const cameras = (await enumerateDevices()).filter((d) => d.kind === "videoinput").map((d) => d.label);
+  console.log(cameras.join());
   const options: CallOptions = {
     media,
     channels: ["chat", { label: "state", ordered: false, maxRetransmits: 0 }],

@@ -4,15 +4,21 @@
 import * as rtcweb from "rtcweb";
 import { hostile } from "./hostile.js";
 
+// A call with the fake camera: resolves to the other peer's greeting and the kind of the
+// first track it sent.
 async function greet(room) {
-  const call = await rtcweb.Call.join(new rtcweb.Database(location.origin), room);
+  const media = await rtcweb.getUserMedia({ video: true, audio: false });
+  const call = await rtcweb.Call.join(new rtcweb.Database(location.origin), room, { media });
   const greeting = new Promise((resolve) => {
-    call.on("message", ({ peer, data }) => resolve({ me: call.id, peer, data }));
+    call.on("message", ({ peer, data }) => resolve({ peer, data }));
+  });
+  const track = new Promise((resolve) => {
+    call.on("track", ({ peer, track }) => resolve({ peer, kind: track.kind }));
   });
   call.on("peerstate", ({ peer, state }) => {
     if (state === "connected") call.send(peer, `hello from ${call.id}`);
   });
-  const result = await greeting;
+  const result = { me: call.id, ...(await greeting), track: await track };
   // Let the other side's greeting go out before this one hangs up.
   await new Promise((resolve) => setTimeout(resolve, 500));
   await call.hangUp();

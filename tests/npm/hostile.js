@@ -45,6 +45,8 @@ export async function hostile(rtcweb, rounds) {
     () => db.push(...args()), () => db.remove(...args()), () => db.room(...args()),
     () => room.send(...args()), () => room.peers(...args()),
     () => rtcweb.Call.join(pick([db, ...pool]), ...args()),
+    () => rtcweb.getUserMedia(...args()).then((stream) => stream.getTracks().forEach((t) => t.stop())),
+    () => rtcweb.enumerateDevices(...args()),
     // Closed at once: browsers slow down (Firefox) or refuse (Chromium) past hundreds of open
     // connections.
     () => new rtcweb.PeerConnection(...args()).close(), () => pc.createDataChannel(...args()),

@@ -121,7 +121,7 @@ test("a fresh Vite app: strict TypeScript, built, calls between Chromium and Fir
   await greetAcross(await serve(path.join(dir, "dist")));
 });
 
-test("a plain HTML page: thousands of hostile calls, then a call in the same pages", async () => {
+test("a plain HTML page: thousands of hostile calls, then a video call in the same pages", async () => {
   const dir = project("plain-page");
   const html = readFileSync(path.join(HERE, "app/index.html"), "utf8");
   writeFileSync(path.join(dir, "index.html"),
@@ -161,4 +161,7 @@ test("a plain HTML page: thousands of hostile calls, then a call in the same pag
   await page.close();
   assert.deepEqual([a.peer, a.data], [b.me, `hello from ${b.me}`]);
   assert.deepEqual([b.peer, b.data], [a.me, `hello from ${a.me}`]);
+  // Each side's camera (getUserMedia through the package) arrived on the other.
+  assert.deepEqual(a.track, { peer: b.me, kind: "video" });
+  assert.deepEqual(b.track, { peer: a.me, kind: "video" });
 });
