@@ -27,7 +27,7 @@ const TYPES: &str = include_str!("types.d.ts");
 /// The package's version (the crate's).
 #[wasm_bindgen]
 pub fn version() -> String {
-    crate::VERSION.to_owned()
+    env!("CARGO_PKG_VERSION").to_owned()
 }
 
 /// What WebRTC implementation this page has, as rtcweb uses it: the constructors' names

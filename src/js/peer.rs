@@ -14,9 +14,9 @@ use super::data_channel::DataChannel;
 use super::error::{to_js, type_error};
 use super::events::{Emitter, EventIterator};
 use crate::data_channel::DataChannelOptions;
-use crate::ice::IceCandidate;
 use crate::peer::{self as rust, Configuration, OfferOptions};
-use crate::sdp::SessionDescription;
+use crate::types::ice::IceCandidate;
+use crate::types::sdp::SessionDescription;
 
 /// A connection to one remote peer, with the browsers' old forms handled.
 ///
