@@ -31,6 +31,8 @@ wasm="target/wasm/$WASM_TARGET/$profile/rtcweb.wasm"
 rm -rf "$out"
 wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name rtcweb "$wasm"
 rm -f "$out/rtcweb_bg.wasm.d.ts"
+# The raw exports' types (InitOutput, for `rtcweb/web`'s init) say `any`; no caller needs them.
+sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' "$out/rtcweb.d.ts"
 if [ "$profile" = release ]; then
     wasm-opt -Oz --strip-debug --strip-producers "$out/rtcweb_bg.wasm" -o "$out/rtcweb_bg.wasm"
 fi

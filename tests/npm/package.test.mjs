@@ -85,13 +85,18 @@ async function greetAcross(url) {
   return { chromeLog, firefoxLog };
 }
 
-test("the tarball holds exactly the package's files", () => {
+test("the tarball holds exactly the package's files, typed without any", () => {
   const files = run(ROOT, "tar", ["tzf", TARBALL]).trim().split("\n").sort();
   assert.deepEqual(files, [
     "package/LICENSE", "package/README.md", "package/package.json",
     "package/pkg/index.d.ts", "package/pkg/index.js", "package/pkg/rtcweb.d.ts",
     "package/pkg/rtcweb.js", "package/pkg/rtcweb_bg.wasm",
   ]);
+  for (const types of ["package/pkg/index.d.ts", "package/pkg/rtcweb.d.ts"]) {
+    const text = run(ROOT, "tar", ["xzOf", TARBALL, types])
+      .replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    assert.doesNotMatch(text, /\bany\b/, `${types} must not use any`);
+  }
   const packed = JSON.parse(run(ROOT, "tar", ["xzOf", TARBALL, "package/package.json"]));
   const cargo = readFileSync(path.join(ROOT, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
   assert.equal(packed.version, cargo);
