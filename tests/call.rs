@@ -9,18 +9,21 @@
 #[allow(dead_code)]
 mod common;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::rc::Rc;
 
 use futures::future::{self, Either};
 use futures::StreamExt;
 use rtcweb::call::{Call, CallEvent, CallOptions, LeaveReason, PeerState, ReconnectPolicy};
-use rtcweb::signaling::server_timestamp;
-use rtcweb::{event::EventStream, peer::SignalingState, Error, Message};
+use rtcweb::signaling::{server_timestamp, Database};
+use rtcweb::{event::EventStream, peer::PeerConnectionState, peer::SignalingState, Error, Message};
 use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-use common::{database, sleep, unique, CONTROL};
+use common::{database, sleep, unique, CONTROL, DB};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -47,6 +50,7 @@ fn options(id: &str) -> CallOptions {
             attempt_timeout_ms: 8_000,
             disconnected_grace_ms: 2_000,
             connect_timeout_ms: 10_000,
+            ..ReconnectPolicy::default()
         },
         ..CallOptions::default()
     }
@@ -61,9 +65,11 @@ struct Peer {
 
 impl Peer {
     async fn join(room: &str, options: CallOptions) -> Peer {
-        let call = Call::join(&database().await, room, options)
-            .await
-            .expect("join");
+        Peer::join_on(&database().await, room, options).await
+    }
+
+    async fn join_on(db: &Database, room: &str, options: CallOptions) -> Peer {
+        let call = Call::join(db, room, options).await.expect("join");
         let events = call.events();
         Peer {
             call,
@@ -751,4 +757,176 @@ async fn a_call_carries_on_through_a_signaling_server_restart() {
             p.seen
         );
     }
+}
+
+/// The room's value as the database has it now.
+async fn room_now(room: &str) -> Value {
+    database()
+        .await
+        .reference(&format!("rooms/{room}"))
+        .unwrap()
+        .get()
+        .await
+        .unwrap()
+}
+
+/// Whether the room holds anything `peer` wrote: its presence, its inbox, its messages to
+/// `other`.
+fn holds_entries_of(room: &Value, peer: &str, other: &str) -> bool {
+    room["presence"].get(peer).is_some()
+        || room["mesh"].get(peer).is_some()
+        || room["mesh"][other].get(peer).is_some()
+}
+
+#[wasm_bindgen(module = "/tests/js/call_tab.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn open_tab_peer(db: &str, room: &str, peer: &str) -> Result<JsValue, JsValue>;
+    fn close_tab_peer(peer: &str);
+}
+
+thread_local! {
+    /// The calls of this instance of the module when it runs as a tab (tests/js/call_tab.js).
+    static TAB_CALLS: RefCell<Vec<Call>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run by tests/js/call_tab.js in its iframe, in a fresh instance of this module: joins
+/// `room` as `peer` and keeps the call for the life of that page (it is never hung up).
+#[wasm_bindgen]
+pub async fn tab_peer_join(db: String, room: String, peer: String) -> Result<(), JsValue> {
+    let call = Call::join(&Database::new(db), &room, options(&peer))
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    TAB_CALLS.with(|calls| calls.borrow_mut().push(call));
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_tab_is_reported_hung_up_and_its_entries_are_gone() {
+    let room = unique("tab");
+    let mut a = Peer::join(&room, options("a")).await;
+    open_tab_peer(DB, &room, "tab")
+        .await
+        .expect("the tab joins");
+    a.until_state("tab", PeerState::Connected).await;
+    a.call.send("tab", &text("hello tab")).await.unwrap();
+    let before = room_now(&room).await;
+    assert!(before["presence"].get("tab").is_some(), "{before}");
+    assert!(before["mesh"].get("tab").is_some(), "{before}");
+    assert!(before["mesh"]["a"].get("tab").is_some(), "{before}");
+
+    // The page goes away without a hang-up: only its pagehide handler speaks for it.
+    let start = now();
+    close_tab_peer("tab");
+    a.until_state("tab", PeerState::Left(LeaveReason::HungUp))
+        .await;
+    console_log!("tab close reported after {:.0} ms", now() - start);
+    assert_eq!(a.call.peers(), Vec::<String>::new());
+    // Its keepalive requests removed what it wrote.
+    within(5_000, "the closed tab's entries removed", async {
+        while holds_entries_of(&room_now(&room).await, "tab", "a") {
+            sleep(100).await;
+        }
+    })
+    .await;
+    console_log!("tab's entries gone after {:.0} ms", now() - start);
+}
+
+#[wasm_bindgen_test]
+async fn the_last_peer_out_deletes_the_room() {
+    // By hang-up: the room stays while someone is in it, and goes with the last one.
+    let room = unique("last");
+    let mut a = Peer::join(&room, options("a")).await;
+    let mut b = Peer::join(&room, options("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    b.call.hang_up().await.expect("b hangs up");
+    a.until_state("b", PeerState::Left(LeaveReason::HungUp))
+        .await;
+    let left = room_now(&room).await;
+    assert!(left["presence"].get("a").is_some(), "a is still in: {left}");
+    a.call.hang_up().await.expect("a hangs up");
+    assert_eq!(room_now(&room).await, Value::Null, "the last one out");
+
+    // By closing the page: the last one's pagehide deletes the room.
+    let room = unique("last-tab");
+    let mut a = Peer::join(&room, options("a")).await;
+    open_tab_peer(DB, &room, "tab2")
+        .await
+        .expect("the tab joins");
+    a.until_state("tab2", PeerState::Connected).await;
+    a.call.hang_up().await.expect("a hangs up");
+    let left = room_now(&room).await;
+    assert!(left["presence"].get("tab2").is_some(), "tab2 is in: {left}");
+    // Let the tab read that a left.
+    sleep(1_000).await;
+    close_tab_peer("tab2");
+    within(
+        5_000,
+        "the room deleted by the last tab's pagehide",
+        async {
+            while room_now(&room).await != Value::Null {
+                sleep(100).await;
+            }
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_connected_peer_that_vanishes_is_reported_timed_out_within_the_bound() {
+    let room = unique("vanish");
+    let mut a = Peer::join(&room, relay_only("a")).await;
+    // b reaches the database through the controller's proxy, which the test can cut.
+    let far = Database::new(format!("{CONTROL}/db"));
+    let mut b = Peer::join_on(&far, &room, relay_only("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    let pc = a.call.peer_connection("b").expect("a's connection to b");
+    let lost_at = Rc::new(RefCell::new(None));
+    {
+        let (pc, lost_at) = (pc.clone(), lost_at.clone());
+        let mut states = pc.connection_state_changes();
+        wasm_bindgen_futures::spawn_local(async move {
+            while let Some(state) = states.next().await {
+                if state != PeerConnectionState::Connected && lost_at.borrow().is_none() {
+                    *lost_at.borrow_mut() = Some(now());
+                }
+            }
+        });
+    }
+
+    // b's network goes: no relay (its only path to a), no database. No bye, no close.
+    let start = now();
+    control("/turn/pause").await;
+    control("/db-cut").await;
+    a.until(
+        40_000,
+        "b reported left",
+        |e| matches!(e, CallEvent::PeerState { peer, state: PeerState::Left(_) } if peer == "b"),
+    )
+    .await;
+    let took = now() - start;
+    let lost = lost_at.borrow().map(|t| t - start);
+    console_log!(
+        "vanished connected peer reported after {took:.0} ms (its connection seen down after {lost:?} ms; stale_after_ms 2000, heartbeat_ms 500)"
+    );
+    let last = a.seen.last().cloned();
+    assert!(
+        matches!(
+            last,
+            Some(CallEvent::PeerState {
+                state: PeerState::Left(LeaveReason::TimedOut),
+                ..
+            })
+        ),
+        "timed out, not failed after the whole schedule: {last:?}"
+    );
+    // The README's bound: once its presence is stale (no heartbeat for stale_after_ms) and
+    // its connection is not up, at the next tick (250 ms; with slack for the event's way).
+    let lost = lost.expect("the connection was seen down");
+    let bound = f64::max(2_000.0 + 500.0, lost) + 250.0 + 250.0;
+    assert!(took <= bound, "{took:.0} ms > {bound:.0} ms");
+
+    drop(b);
+    control("/db-restore").await;
+    control("/turn/resume").await;
 }

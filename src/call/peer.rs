@@ -107,7 +107,11 @@ impl RemotePeer {
                 negotiation: Negotiation::new(polite),
                 gate: CandidateGate::default(),
                 local: LocalCandidates::default(),
-                lifecycle: Lifecycle::new(ctx.policy.clone(), now_ms()),
+                lifecycle: Lifecycle::new(
+                    ctx.policy.clone(),
+                    now_ms(),
+                    Rc::new(js_sys::Math::random),
+                ),
             }),
             channels_opened: Cell::new(false),
             may_offer: Cell::new(!polite),
@@ -136,9 +140,15 @@ impl RemotePeer {
         let _ = self.inbound.unbounded_send(signal);
     }
 
-    /// Whether the connection is up now.
-    pub(crate) fn is_connected(&self) -> bool {
-        self.state.borrow().lifecycle.is_connected()
+    /// Whether a stale presence means it is gone: its connection is not up.
+    pub(crate) fn may_time_out(&self) -> bool {
+        self.state.borrow().lifecycle.may_time_out()
+    }
+
+    /// The network is back (`online`): restart now if reconnecting.
+    pub(crate) fn online(&self, now: f64) {
+        let actions = self.state.borrow_mut().lifecycle.on_online(now);
+        self.act(actions);
     }
 
     /// Whether the peer has left.
