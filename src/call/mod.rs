@@ -108,6 +108,13 @@ pub struct CallOptions {
     pub heartbeat_ms: u32,
     /// How long a peer's presence may go without a heartbeat, while its connection is not
     /// up, before it is reported [`LeaveReason::TimedOut`].
+    ///
+    /// The bound for a peer that vanishes (no bye, no heartbeat, no close): it is reported at
+    /// the first tick (every 250 ms) at which its presence is stale and its connection is not
+    /// up (`disconnected`, or reconnecting at any attempt of the [`ReconnectPolicy`]). ICE
+    /// consent checks see the connection drop within seconds, so with the defaults that is at
+    /// most 15.25 s after its last heartbeat, or as soon as the connection is seen down if
+    /// that comes later. A peer still connected stays, whatever its heartbeat.
     pub stale_after_ms: u32,
 }
 

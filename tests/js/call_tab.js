@@ -9,6 +9,7 @@ const frames = new Map();
 // tests/call.rs), and resolves once it has joined.
 export async function open_tab_peer(db, room, peer) {
   const glue = new URL("/wasm-bindgen-test.js", location.href).href;
+  const wasm = new URL("/wasm-bindgen-test_bg.wasm", location.href).href;
   const frame = document.createElement("iframe");
   const joined = new Promise((resolve, reject) => {
     const onMessage = (event) => {
@@ -24,7 +25,7 @@ export async function open_tab_peer(db, room, peer) {
     import init, { tab_peer_join } from ${JSON.stringify(glue)};
     const [db, room, peer] = ${args};
     try {
-      await init();
+      await init({ module_or_path: ${JSON.stringify(wasm)} });
       await tab_peer_join(db, room, peer);
       parent.postMessage({ tabPeer: peer }, "*");
     } catch (e) {
