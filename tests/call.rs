@@ -930,3 +930,77 @@ async fn a_connected_peer_that_vanishes_is_reported_timed_out_within_the_bound()
     control("/db-restore").await;
     control("/turn/resume").await;
 }
+
+/// The ICE credentials of `p`'s side of its connection to `other`.
+fn local_ufrag(p: &Peer, other: &str) -> Option<String> {
+    p.call
+        .peer_connection(other)
+        .and_then(|pc| pc.local_description())
+        .and_then(|d| common::ice_ufrag(&d.sdp))
+}
+
+#[wasm_bindgen_test]
+async fn online_restarts_a_reconnecting_peer_at_once() {
+    // A schedule whose second attempt is a minute away.
+    let slow = |id: &str| CallOptions {
+        reconnect: ReconnectPolicy {
+            delays_ms: vec![0, 60_000],
+            attempt_timeout_ms: 3_000,
+            disconnected_grace_ms: 1_000,
+            connect_timeout_ms: 10_000,
+            jitter_percent: 0,
+        },
+        ..relay_only(id)
+    };
+    let room = unique("online");
+    let mut a = Peer::join(&room, slow("a")).await;
+    let mut b = Peer::join(&room, slow("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    control("/turn/pause").await;
+    // Whichever side reaches the wait for attempt 2 first (Firefox may keep one side
+    // `connected` while the other restarts).
+    let second = |peer: &'static str| move |e: &CallEvent| matches!(e, CallEvent::PeerState { peer: p, state: PeerState::Reconnecting { attempt: 2 } } if p == peer);
+    let a_waits = match future::select(
+        Box::pin(a.until(40_000, "a waits for attempt 2", second("b"))),
+        Box::pin(b.until(40_000, "b waits for attempt 2", second("a"))),
+    )
+    .await
+    {
+        Either::Left(_) => true,
+        Either::Right(_) => false,
+    };
+    let (waiting, other) = if a_waits {
+        (&mut a, "b")
+    } else {
+        (&mut b, "a")
+    };
+    let before = local_ufrag(waiting, other);
+    control("/turn/resume").await;
+    // The network is back, as the browser says.
+    let start = now();
+    let online = web_sys::Event::new("online").unwrap();
+    web_sys::window().unwrap().dispatch_event(&online).unwrap();
+    // An ICE restart now (new credentials, negotiated to stable), not at the attempt a minute
+    // away. (The relay's return may also let the old pairs recover by themselves.)
+    within(10_000, "an ICE restart after online", async {
+        while local_ufrag(waiting, other) == before
+            || waiting.signaling_state(other) != SignalingState::Stable
+        {
+            sleep(20).await;
+        }
+    })
+    .await;
+    console_log!(
+        "ICE restarted {:.0} ms after online (the next scheduled attempt was 60 s away)",
+        now() - start
+    );
+    waiting.until_state(other, PeerState::Connected).await;
+    console_log!("connected again {:.0} ms after online", now() - start);
+    a.call.send("b", &text("back")).await.unwrap();
+    b.until(
+        5_000,
+        "a message after online",
+        |e| matches!(e, CallEvent::Message { message, .. } if *message == text("back")),
+    )
+    .await;
+}
