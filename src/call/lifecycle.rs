@@ -21,7 +21,8 @@ pub enum LeaveReason {
     /// It said goodbye: a bye on the data channel, its presence removed, or its connection
     /// closed by its side.
     HungUp,
-    /// It vanished without a word: its presence went stale while the connection was not up.
+    /// It vanished without a word: its presence went stale while the connection was not up
+    /// (or carried nothing).
     TimedOut,
     /// The connection could not be (re)established within the reconnect policy.
     Failed,
@@ -76,8 +77,9 @@ impl PeerState {
 /// reconnecting restarts at once instead of waiting for its next attempt.
 ///
 /// A peer that vanishes is not left to this schedule: once its presence is stale and its
-/// connection is not up, it is reported [`LeaveReason::TimedOut`], whatever attempt it is at
-/// (see [`CallOptions::stale_after_ms`](super::CallOptions::stale_after_ms)).
+/// connection is not up (or silent in-band), it is reported [`LeaveReason::TimedOut`],
+/// whatever attempt it is at (see
+/// [`CallOptions::stale_after_ms`](super::CallOptions::stale_after_ms)).
 ///
 /// ```
 /// use rtcweb::call::ReconnectPolicy;
@@ -181,6 +183,9 @@ pub(crate) struct Lifecycle {
     policy: ReconnectPolicy,
     phase: Phase,
     random: Random,
+    /// When the peer last showed life in-band (anything on the control channel), or the
+    /// connection came up.
+    heard_at: f64,
 }
 
 impl std::fmt::Debug for Lifecycle {
@@ -201,15 +206,32 @@ impl Lifecycle {
             policy,
             phase: Phase::Connecting { deadline },
             random,
+            heard_at: now,
         }
     }
 
-    /// Whether the peer may be judged gone by its presence: its connection is not up
-    /// (connecting, `disconnected` within the grace period, or reconnecting at any attempt).
-    /// A connected peer stays, whatever its heartbeat: its signaling may be down while the
-    /// connection still carries the call.
-    pub(crate) fn may_time_out(&self) -> bool {
-        !matches!(self.phase, Phase::Connected | Phase::Left)
+    /// The peer showed life in-band at `now` (its pings or any control message).
+    pub(crate) fn heard(&mut self, now: f64) {
+        self.heard_at = self.heard_at.max(now);
+    }
+
+    /// Whether the peer may be judged gone by its presence at `now`: its connection is not up
+    /// (connecting, `disconnected` within the grace period, or reconnecting at any attempt),
+    /// or it is but nothing came in-band for `silence_ms` (consent as the call sees it: a
+    /// browser may keep a dead connection `connected` for long, Firefox after an ICE restart).
+    /// A connected peer that is heard stays, whatever its heartbeat: its signaling may be down
+    /// while the connection still carries the call.
+    pub(crate) fn may_time_out(&self, now: f64, silence_ms: f64) -> bool {
+        match self.phase {
+            Phase::Left => false,
+            Phase::Connected => now - self.heard_at > silence_ms,
+            _ => true,
+        }
+    }
+
+    /// Whether the connection is up now (reported connected, not lost since).
+    pub(crate) fn is_up(&self) -> bool {
+        self.phase == Phase::Connected
     }
 
     /// Whether the connection is up now.
@@ -232,10 +254,12 @@ impl Lifecycle {
             (Phase::Disconnected { .. }, S::Connected) => {
                 // Back within the grace period: it was never reported as lost.
                 self.phase = Phase::Connected;
+                self.heard(now);
                 Vec::new()
             }
             (_, S::Connected) => {
                 self.phase = Phase::Connected;
+                self.heard(now);
                 vec![Action::Report(PeerState::Connected)]
             }
             (Phase::Connected, S::Disconnected) => {
@@ -562,9 +586,15 @@ mod tests {
         };
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
-        assert!(!l.may_time_out());
-        // Connected: stale presence alone is not enough.
-        assert_eq!(roster.take_stale(30_000.0, |_| !l.may_time_out()), vec![]);
+        // Connected and heard in-band (its pings): stale presence alone is not enough.
+        l.heard(29_000.0);
+        assert!(!l.may_time_out(30_000.0, 15_000.0));
+        assert_eq!(
+            roster.take_stale(30_000.0, |_| !l.may_time_out(30_000.0, 15_000.0)),
+            vec![]
+        );
+        let mut l = connected(0.0);
+        l.heard(5_000.0);
         let mut roster = Roster::new("me", 15_000);
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
@@ -575,7 +605,7 @@ mod tests {
             now += 250.0;
             let _ = l.on_tick(now);
             left = roster
-                .take_stale(now, |_| !l.may_time_out())
+                .take_stale(now, |_| !l.may_time_out(now, 15_000.0))
                 .into_iter()
                 .next();
         }
@@ -589,5 +619,23 @@ mod tests {
         );
         assert_eq!(now, 20_250.0, "the first tick past 5 s + 15 s");
         assert!(matches!(l.phase, Phase::Restarting { attempt: 1, .. }));
+    }
+
+    #[test]
+    fn a_connection_that_stays_connected_but_silent_counts_as_not_up() {
+        // Firefox may keep a dead connection `connected`: in-band silence decides.
+        let mut l = connected(1_000.0);
+        assert!(
+            !l.may_time_out(15_000.0, 15_000.0),
+            "heard when it connected"
+        );
+        l.heard(10_000.0);
+        assert!(!l.may_time_out(25_000.0, 15_000.0));
+        assert!(l.may_time_out(25_001.0, 15_000.0));
+        // Heard again: up again.
+        l.heard(25_500.0);
+        assert!(!l.may_time_out(26_000.0, 15_000.0));
+        l.leave(LeaveReason::HungUp);
+        assert!(!l.may_time_out(99_000.0, 15_000.0), "left is left");
     }
 }

@@ -40,7 +40,7 @@
 //! `mesh/{to}/{from}/{pushId}`. One streaming subscription reads the whole room (calls of one
 //! page in the same room share it), so a call holds one connection to the database whatever
 //! the number of peers. A peer whose heartbeat stops for [`CallOptions::stale_after_ms`] while
-//! its connection is not up is reported [`LeaveReason::TimedOut`].
+//! its connection is not up (or silent in-band as long) is reported [`LeaveReason::TimedOut`].
 
 mod feed;
 mod lifecycle;
@@ -111,10 +111,12 @@ pub struct CallOptions {
     ///
     /// The bound for a peer that vanishes (no bye, no heartbeat, no close): it is reported at
     /// the first tick (every 250 ms) at which its presence is stale and its connection is not
-    /// up (`disconnected`, or reconnecting at any attempt of the [`ReconnectPolicy`]). ICE
-    /// consent checks see the connection drop within seconds, so with the defaults that is at
-    /// most 15.25 s after its last heartbeat, or as soon as the connection is seen down if
-    /// that comes later. A peer still connected stays, whatever its heartbeat.
+    /// up: `disconnected`, reconnecting at any attempt of the [`ReconnectPolicy`], or
+    /// `connected` but silent in-band for as long (the call pings every peer on its control
+    /// channel every [`heartbeat_ms`](Self::heartbeat_ms); browsers may keep a dead
+    /// connection `connected` for long). So at most `stale_after_ms` + 250 ms after it
+    /// vanished, 15.25 s by default, whatever the browser's consent checks say. A connected
+    /// peer that is still heard stays, whatever its heartbeat.
     pub stale_after_ms: u32,
 }
 
@@ -205,6 +207,10 @@ pub(crate) struct Context {
     configuration: Configuration,
     channels: Vec<DataChannelOptions>,
     policy: ReconnectPolicy,
+    /// How often presence is refreshed (and peers pinged in-band).
+    heartbeat_ms: u32,
+    /// How long a peer may go unheard before it may be judged gone.
+    stale_after_ms: u32,
     events: RefCell<Option<mpsc::UnboundedSender<CallEvent>>>,
     outbox: mpsc::UnboundedSender<(String, Envelope)>,
 }
@@ -342,6 +348,8 @@ impl Call {
             configuration: options.configuration.clone(),
             channels: options.channels.clone(),
             policy: options.reconnect.clone(),
+            heartbeat_ms: options.heartbeat_ms.max(TICK_MS),
+            stale_after_ms: options.stale_after_ms,
             events: RefCell::new(Some(events_tx)),
             outbox,
         });
@@ -928,9 +936,10 @@ async fn tick(inner: Weak<Inner>) {
             strong.roster.borrow_mut().heard_all(now);
         }
         let stale = {
-            // Stale presence AND a connection that is not up (lost, or reconnecting at any
-            // attempt): the reconnect schedule does not hold a vanished peer.
-            let up = |id: &str| peers.iter().any(|p| p.id == id && !p.may_time_out());
+            // Stale presence AND a connection that is not up (lost, reconnecting at any
+            // attempt, or silent in-band): the reconnect schedule does not hold a vanished
+            // peer.
+            let up = |id: &str| peers.iter().any(|p| p.id == id && !p.may_time_out(now));
             strong.roster.borrow_mut().take_stale(now, up)
         };
         for change in stale {
