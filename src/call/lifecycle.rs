@@ -24,7 +24,8 @@ pub enum LeaveReason {
     /// It vanished without a word: its presence went stale while the connection was not up
     /// (or carried nothing).
     TimedOut,
-    /// The connection could not be (re)established within the reconnect policy.
+    /// The connection could not be (re)established within the reconnect policy, or its data
+    /// channels closed while it was down (the browser gave up on it).
     Failed,
     /// The same peer id joined again (a reload): this is its old self.
     Rejoined,
