@@ -762,9 +762,27 @@ impl Inner {
                 if let Some(peer) = peer.filter(|p| p.session == session) {
                     self.peers.borrow_mut().remove(&id);
                     peer.leave(reason);
+                    if reason != LeaveReason::Rejoined {
+                        self.remove_mail_to(&id);
+                    }
                 }
             }
         }
+    }
+
+    /// Removes our messages to `peer`, which left: a message of ours on its way when it
+    /// left would otherwise stay in its inbox. Under the writing lock, so after that message
+    /// has landed (and nothing more is written to it: it is no longer among our peers). Not
+    /// for a reload, whose new session may already be reading our new messages.
+    fn remove_mail_to(&self, peer: &str) {
+        let Ok(mail) = self.room.mesh(peer, &self.ctx.me) else {
+            return;
+        };
+        let writing = self.writing.clone();
+        spawn_local(async move {
+            let _writing = writing.lock().await;
+            let _ = mail.remove().await;
+        });
     }
 
     fn deliver(&self, from: &str, value: Value, now: f64) {
@@ -953,6 +971,7 @@ async fn tick(inner: Weak<Inner>) {
             .collect();
         for id in gone {
             strong.peers.borrow_mut().remove(&id);
+            strong.remove_mail_to(&id);
         }
     }
 }
