@@ -72,10 +72,14 @@ function updateStatus() {
   else setStatus("waiting");
 }
 
+let noticeTimer = null;
+/** Shows `text` above the page; info notices go away by themselves. */
 function notify(text, kind = "warn") {
   ui.notice.dataset.kind = kind;
   ui.noticeText.textContent = text;
   ui.notice.hidden = false;
+  clearTimeout(noticeTimer);
+  if (kind === "info") noticeTimer = setTimeout(clearNotice, 5000);
 }
 function clearNotice() {
   ui.notice.hidden = true;
@@ -415,6 +419,7 @@ async function sampleStats() {
     const text = peer.tile.querySelector(".stats-text");
     text.textContent = `${formatKbps(kbps)} · ${formatRtt(sample.rttMs)}`;
     text.dataset.kbps = kbps.toFixed(1);
+    text.dataset.samples = String(peer.graph.kbps.length);
     text.dataset.rttMs = sample.rttMs == null ? "" : sample.rttMs.toFixed(2);
   }));
 }
@@ -563,6 +568,23 @@ ui.joinForm.onsubmit = (event) => {
 };
 
 // ---------------------------------------------------------------- start
+
+// For the console (and the end-to-end tests): the call, and what each connection sends.
+window.rtcwebDemo = {
+  get call() {
+    return call;
+  },
+  /** The labels of the video tracks sent, over every connection (deduplicated). */
+  videoSenderLabels() {
+    const labels = new Set();
+    for (const id of peers.keys()) {
+      for (const sender of call?.peerConnection(id)?.getSenders() ?? []) {
+        if (sender.track?.kind === "video") labels.add(sender.track.label);
+      }
+    }
+    return [...labels];
+  },
+};
 
 function randomRoom() {
   const words = ["amber", "brisk", "cedar", "delta", "ember", "fjord", "gale", "harbor", "iris", "juniper", "kestrel", "lumen", "maple", "nova", "orbit", "pixel"];

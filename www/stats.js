@@ -45,7 +45,7 @@ const RTT = "#ffad4d";
 
 /** A rolling two-line graph (bitrate and RTT, each on its own scale) on a canvas. */
 export class StatsGraph {
-  constructor(canvas, length = 60) {
+  constructor(canvas, length = 30) {
     this.canvas = canvas;
     this.length = length;
     this.kbps = [];
