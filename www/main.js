@@ -417,7 +417,13 @@ async function sampleStats() {
     peer.last = sample;
     peer.graph.push(kbps, sample.rttMs);
     const text = peer.tile.querySelector(".stats-text");
-    text.textContent = `${formatKbps(kbps)} · ${formatRtt(sample.rttMs)}`;
+    // Coloured as the graph's lines: the legend.
+    const [rate, rtt] = text.children.length ? text.children : [document.createElement("span"), document.createElement("span")];
+    rate.className = "kbps";
+    rate.textContent = formatKbps(kbps);
+    rtt.className = "rtt";
+    rtt.textContent = formatRtt(sample.rttMs);
+    if (!text.children.length) text.replaceChildren(rate, " · ", rtt);
     text.dataset.kbps = kbps.toFixed(1);
     text.dataset.samples = String(peer.graph.kbps.length);
     text.dataset.rttMs = sample.rttMs == null ? "" : sample.rttMs.toFixed(2);
