@@ -322,7 +322,19 @@ function onTrack(peerId, track) {
   refreshTile(peer);
 }
 
+/** Forgets a peer that left (its tile goes now). */
+function dropPeer(peerId) {
+  const peer = peers.get(peerId);
+  if (!peer) return;
+  clearTimeout(peer.removeTimer);
+  peer.tile.remove();
+  peers.delete(peerId);
+  layout();
+}
+
 function setPeerState(peerId, state, detail) {
+  // A peer id seen again after it left (a peer that rejoins with a fixed id): a new tile.
+  if (peers.get(peerId)?.state === "left" && state !== "left") dropPeer(peerId);
   const peer = ensurePeer(peerId);
   if (peer.state === "left") return;
   peer.state = state;
@@ -336,9 +348,7 @@ function setPeerState(peerId, state, detail) {
     peer.video.srcObject = null;
     peer.video.remove();
     peer.removeTimer = setTimeout(() => {
-      peer.tile.remove();
-      peers.delete(peerId);
-      layout();
+      dropPeer(peerId);
       updateStatus();
     }, LEFT_TILE_MS);
   }
@@ -515,6 +525,7 @@ async function join(name) {
     if (call !== joined) return;
     switch (event.type) {
       case "peerjoined":
+        if (peers.get(event.peer)?.state === "left") dropPeer(event.peer);
         ensurePeer(event.peer);
         updateStatus();
         break;
