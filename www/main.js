@@ -222,7 +222,14 @@ async function startScreen() {
   } else if (!screenAdded) {
     // No camera sender to replace: add the screen (the call renegotiates, and sends it to
     // peers who join later too).
-    call.addTrack(track, stream);
+    try {
+      call.addTrack(track, stream);
+    } catch (err) {
+      stream.getTracks().forEach((t) => t.stop());
+      screenStream = null;
+      notify(`The screen could not be shared (${err.name}: ${err.message}).`);
+      return;
+    }
     screenAdded = true;
   } else {
     await Promise.all([...peers.keys()].map((peer) => replaceVideo(peer, track).catch(() => {})));
