@@ -40,7 +40,7 @@ async function countGetUserMedia(page) {
 }
 const notice = (page) => page.getByTestId("notice").evaluate((el) => (el.hidden ? "" : el.textContent.trim()));
 
-test("media=0 joins with chat only, and still receives the other's video", async (t) => {
+test("media=0 joins with chat only, receives the other's video, and can add its screen", async (t) => {
   const start = performance.now();
   const room = roomName("data");
   const data = await newPage(browser);
@@ -62,6 +62,13 @@ test("media=0 joins with chat only, and still receives the other's video", async
   assert.equal(await video.getByTestId("remote-video").evaluate((v) => v.videoWidth), 0);
   assert.equal(await video.getByTestId("peer-tile").evaluate((tile) => tile.classList.contains("has-video")), false);
   t.diagnostic(`chat and one-way video: ${since(start)}`);
+  // With no camera to replace, sharing the screen adds a track (a renegotiation): now the
+  // other side sees it.
+  await data.getByTestId("share-screen").click();
+  await data.waitForFunction(() => document.querySelector("[data-testid=share-screen]").getAttribute("aria-pressed") === "true", null, { timeout: 10000 });
+  await video.evaluate(pageVideosPlay, {});
+  await video.getByTestId("peer-tile").filter({ hasText: "sharing screen" }).waitFor({ timeout: 5000 });
+  t.diagnostic(`screen added and seen: ${since(start)}`);
   assert.deepEqual([...data.errors, ...video.errors], []);
   await data.context().close();
   await video.context().close();
