@@ -19,7 +19,8 @@ export async function startSignal(listen, args = []) {
   const url = await new Promise((resolve, reject) => {
     child.stderr.on("data", (chunk) => {
       log += chunk;
-      const match = log.match(/listening on (http:\/\/\S+)/);
+      // A whole line: the output may arrive in pieces, cutting the URL short.
+      const match = log.match(/listening on (http:\/\/\S+)\r?\n/);
       if (match) resolve(match[1]);
     });
     child.on("error", (err) => reject(new Error(`cannot run ${BINARY} (build it with cargo build --release -p rtcweb-signal): ${err.message}`)));
