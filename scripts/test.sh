@@ -85,8 +85,10 @@ browser_tests() {
 chromium() { browser_tests chromium; }
 firefox() { browser_tests firefox; }
 
+# The demo's tests, and the Yew example's (tests/e2e/yew.test.mjs) on its build in target/yew-call/.
 e2e() {
     scripts/build.sh || return 1
+    examples/yew-call/build.sh || return 1
     cargo build -q --release -p rtcweb-signal || return 1
     node --test --test-concurrency=1 tests/e2e/
 }

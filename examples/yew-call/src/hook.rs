@@ -83,7 +83,10 @@ impl Reducible for CallState {
             Action::Reset => *state = CallState::default(),
             Action::Joined(me) => state.status = Status::Joined(me),
             Action::Failed(why) => state.status = Status::Failed(why),
-            Action::Sent(text) => state.chat.push(ChatLine { from: "me".into(), text }),
+            Action::Sent(text) => state.chat.push(ChatLine {
+                from: "me".into(),
+                text,
+            }),
             Action::Notice(notice) => state.notice = Some(notice),
             Action::Event(event) => state.apply(event),
         }
@@ -95,17 +98,27 @@ impl CallState {
     fn apply(&mut self, event: CallEvent) {
         match event {
             CallEvent::PeerJoined { peer } => {
-                let peer_state = Peer { state: PeerState::Connecting, streams: Vec::new() };
+                let peer_state = Peer {
+                    state: PeerState::Connecting,
+                    streams: Vec::new(),
+                };
                 self.peers.insert(peer, peer_state);
             }
             CallEvent::PeerState { peer, state } => {
-                let entry = self.peers.entry(peer).or_insert_with(|| Peer { state, streams: Vec::new() });
+                let entry = self.peers.entry(peer).or_insert_with(|| Peer {
+                    state,
+                    streams: Vec::new(),
+                });
                 entry.state = state;
                 if state.is_left() {
                     entry.streams.clear();
                 }
             }
-            CallEvent::Message { peer, message: Message::Text(text), .. } => {
+            CallEvent::Message {
+                peer,
+                message: Message::Text(text),
+                ..
+            } => {
                 self.chat.push(ChatLine { from: peer, text });
             }
             CallEvent::Track { peer, track } => {
@@ -160,20 +173,29 @@ pub fn use_call(db_url: &str, room: &str, media: bool) -> CallHandle {
     {
         let dispatcher = state.dispatcher();
         let outbox = outbox.clone();
-        use_effect_with((db_url.to_owned(), room.to_owned(), media), move |(db_url, room, media)| {
-            dispatcher.dispatch(Action::Reset);
-            let (sender, receiver) = mpsc::unbounded();
-            *outbox.borrow_mut() = Some(sender);
-            let (task, abort) = abortable(run_call(db_url.clone(), room.clone(), *media, receiver, dispatcher));
-            spawn_local(async move {
-                // Aborted: the call was dropped with the task, and hung up.
-                let _ = task.await;
-            });
-            move || {
-                abort.abort();
-                outbox.borrow_mut().take();
-            }
-        });
+        use_effect_with(
+            (db_url.to_owned(), room.to_owned(), media),
+            move |(db_url, room, media)| {
+                dispatcher.dispatch(Action::Reset);
+                let (sender, receiver) = mpsc::unbounded();
+                *outbox.borrow_mut() = Some(sender);
+                let (task, abort) = abortable(run_call(
+                    db_url.clone(),
+                    room.clone(),
+                    *media,
+                    receiver,
+                    dispatcher,
+                ));
+                spawn_local(async move {
+                    // Aborted: the call was dropped with the task, and hung up.
+                    let _ = task.await;
+                });
+                move || {
+                    abort.abort();
+                    outbox.borrow_mut().take();
+                }
+            },
+        );
     }
     let send = use_callback((), move |text: String, _| {
         if let Some(sender) = outbox.borrow().as_ref() {
@@ -203,7 +225,9 @@ async fn run_call(
     if media {
         match rtcweb::get_user_media(&MediaConstraints::audio_video()).await {
             Ok(local) => options.media = Some(local),
-            Err(error) => dispatcher.dispatch(Action::Notice(format!("no camera or microphone ({error}): chat only"))),
+            Err(error) => dispatcher.dispatch(Action::Notice(format!(
+                "no camera or microphone ({error}): chat only"
+            ))),
         }
     }
     let db = Database::new(db_url);
@@ -220,7 +244,8 @@ async fn run_call(
                 let failures = call.broadcast(&Message::Text(text.clone())).await;
                 dispatcher.dispatch(Action::Sent(text));
                 for (peer, error) in failures {
-                    dispatcher.dispatch(Action::Notice(format!("not delivered to {peer}: {error}")));
+                    dispatcher
+                        .dispatch(Action::Notice(format!("not delivered to {peer}: {error}")));
                 }
             }
         }

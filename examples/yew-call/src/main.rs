@@ -25,19 +25,53 @@ struct Params {
 impl Params {
     fn from_location() -> Params {
         let location = web_sys::window().map(|window| window.location());
-        let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+        let search = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .unwrap_or_default();
         let query = UrlSearchParams::new_with_str(&search).ok();
-        let get = |name: &str| query.as_ref().and_then(|q| q.get(name)).filter(|v| !v.is_empty());
-        let origin = location.as_ref().and_then(|l| l.origin().ok()).unwrap_or_default();
-        Params { db: get("db").unwrap_or(origin), room: get("room"), media: get("media").as_deref() == Some("1") }
+        let get = |name: &str| {
+            query
+                .as_ref()
+                .and_then(|q| q.get(name))
+                .filter(|v| !v.is_empty())
+        };
+        let origin = location
+            .as_ref()
+            .and_then(|l| l.origin().ok())
+            .unwrap_or_default();
+        Params {
+            db: get("db").unwrap_or(origin),
+            room: get("room"),
+            media: get("media").as_deref() == Some("1"),
+        }
     }
 }
 
 #[component]
 fn App() -> Html {
     let params = use_memo((), |_| Params::from_location());
+    // Hanging up unmounts the call's component: its hook's teardown drops the call.
+    let in_call = use_state(|| true);
+    let hang_up = {
+        let in_call = in_call.clone();
+        Callback::from(move |_| in_call.set(false))
+    };
+    let rejoin = {
+        let in_call = in_call.clone();
+        Callback::from(move |_| in_call.set(true))
+    };
     match &params.room {
-        Some(room) => html! { <CallView db={params.db.clone()} room={room.clone()} media={params.media} /> },
+        Some(room) if *in_call => html! {
+            <CallView db={params.db.clone()} room={room.clone()} media={params.media} {hang_up} />
+        },
+        Some(room) => html! {
+            <main>
+                <h1>{ "rtcweb + Yew" }</h1>
+                <p data-testid="status" data-state="left">{ format!("You left room {room}.") }</p>
+                <button data-testid="rejoin" onclick={rejoin}>{ "Join again" }</button>
+            </main>
+        },
         None => html! { <RoomPicker /> },
     }
 }
@@ -58,7 +92,9 @@ fn RoomPicker() -> Html {
         let room = room.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(location) = web_sys::window().map(|w| w.location()) else { return };
+            let Some(location) = web_sys::window().map(|w| w.location()) else {
+                return;
+            };
             let search = location.search().unwrap_or_default();
             if let Ok(query) = UrlSearchParams::new_with_str(&search) {
                 query.set("room", room.trim());
@@ -82,6 +118,7 @@ struct CallViewProps {
     db: AttrValue,
     room: AttrValue,
     media: bool,
+    hang_up: Callback<MouseEvent>,
 }
 
 #[component]
@@ -118,6 +155,7 @@ fn CallView(props: &CallViewProps) -> Html {
             <h1>{ "rtcweb + Yew" }</h1>
             <p>{ "Room " }<code data-testid="room">{ &props.room }</code></p>
             <p data-testid="status" data-state={status}>{ status_text }</p>
+            <button data-testid="hangup" onclick={props.hang_up.clone()}>{ "Hang up" }</button>
             if let Some(notice) = &state.notice {
                 <p data-testid="notice">{ notice }</p>
             }
