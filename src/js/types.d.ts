@@ -28,8 +28,6 @@ export interface ReconnectOptions {
   attemptTimeoutMs?: number;
   disconnectedGraceMs?: number;
   connectTimeoutMs?: number;
-  /** A random spread of each delay, in percent (default 15), so that peers do not retry in lockstep. */
-  jitterPercent?: number;
 }
 
 /** Options of `Call.join`. */
