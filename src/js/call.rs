@@ -47,9 +47,7 @@ impl Call {
         let args = convert::id(&room, "room").and_then(|room| Ok((room, call_options(&options)?)));
         future_to_promise(async move {
             let (room, options) = args?;
-            let call = rust::Call::join(&db, &room, options)
-                .await
-                .map_err(|err| to_js(&err))?;
+            let call = rust::Call::join(&db, &room, options).await.map_err(to_js)?;
             let source = call.events().map(event_to_js).boxed_local();
             Ok(Call {
                 id: call.id().to_owned(),
@@ -119,7 +117,7 @@ impl Call {
             let (call, peer, message, channel) = args?;
             call.send_on(channel.as_deref(), &peer, &message)
                 .await
-                .map_err(|err| to_js(&err))?;
+                .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -159,7 +157,7 @@ impl Call {
             .dyn_into::<web_sys::MediaStream>()
             .map_err(|_| type_error("stream must be a MediaStream"))?;
         call.add_track(&MediaTrack::from_raw(track), &MediaStream::from_raw(stream))
-            .map_err(|err| to_js(&err))
+            .map_err(to_js)
     }
 
     /// The browser's `RTCPeerConnection` to `peer`, for what this API does not cover.
@@ -182,7 +180,7 @@ impl Call {
         future_to_promise(async move {
             // A send still in flight holds the call: it hangs up when that send ends.
             if let Some(call) = call.and_then(|c| Rc::try_unwrap(c).ok()) {
-                call.hang_up().await.map_err(|err| to_js(&err))?;
+                call.hang_up().await.map_err(to_js)?;
             }
             Ok(JsValue::UNDEFINED)
         })
@@ -310,7 +308,7 @@ fn event_to_js(event: CallEvent) -> (&'static str, JsValue) {
             "track"
         }
         CallEvent::Error { error, .. } => {
-            set("error", to_js(&error));
+            set("error", to_js(error));
             "error"
         }
     };

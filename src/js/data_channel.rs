@@ -52,7 +52,7 @@ impl DataChannel {
                 let error = inner.closed().await.err();
                 let mut fields = vec![("type", JsValue::from("close"))];
                 if let Some(error) = error {
-                    fields.push(("error", to_js(&error)));
+                    fields.push(("error", to_js(error)));
                 }
                 ("close", object(&fields).into())
             })
@@ -108,7 +108,7 @@ impl DataChannel {
     pub fn opened(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            inner.opened().await.map_err(|err| to_js(&err))?;
+            inner.opened().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -123,7 +123,7 @@ impl DataChannel {
                 Message::Text(text) => inner.send_text(&text).await,
                 Message::Binary(bytes) => inner.send_bytes(&bytes).await,
             }
-            .map_err(|err| to_js(&err))?;
+            .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -138,7 +138,7 @@ impl DataChannel {
             Message::Text(text) => self.inner.try_send_text(&text),
             Message::Binary(bytes) => self.inner.try_send_bytes(&bytes),
         }
-        .map_err(|err| to_js(&err))
+        .map_err(to_js)
     }
 
     /// Calls `listener` with each `message`, `open` or `close` event; returns its remover.

@@ -28,7 +28,17 @@ impl Database {
 
     fn reference(&self, path: &JsValue) -> Result<Reference, JsValue> {
         let path = convert::id(path, "path")?;
-        self.inner.reference(&path).map_err(|err| to_js(&err))
+        self.inner.reference(&path).map_err(to_js)
+    }
+
+    /// The reference and the JSON value of a write, both checked.
+    fn write(
+        &self,
+        path: &JsValue,
+        value: &JsValue,
+        what: &str,
+    ) -> Result<(Reference, serde_json::Value), JsValue> {
+        Ok((self.reference(path)?, convert::json(value, what)?))
     }
 }
 
@@ -65,7 +75,7 @@ impl Database {
     pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Promise {
         let reference = self.reference(&path);
         future_to_promise(async move {
-            let value = reference?.get().await.map_err(|err| to_js(&err))?;
+            let value = reference?.get().await.map_err(to_js)?;
             Ok(crate::sys::to_js(&value))
         })
     }
@@ -77,12 +87,10 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Promise {
-        let write = self
-            .reference(&path)
-            .and_then(|r| Ok((r, convert::json(&value, "value")?)));
+        let write = self.write(&path, &value, "value");
         future_to_promise(async move {
             let (reference, value) = write?;
-            reference.set(&value).await.map_err(|err| to_js(&err))?;
+            reference.set(&value).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -94,12 +102,10 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] values: JsValue,
     ) -> Promise {
-        let write = self
-            .reference(&path)
-            .and_then(|r| Ok((r, convert::json(&values, "values")?)));
+        let write = self.write(&path, &values, "values");
         future_to_promise(async move {
             let (reference, values) = write?;
-            reference.update(&values).await.map_err(|err| to_js(&err))?;
+            reference.update(&values).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -111,12 +117,10 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Promise {
-        let write = self
-            .reference(&path)
-            .and_then(|r| Ok((r, convert::json(&value, "value")?)));
+        let write = self.write(&path, &value, "value");
         future_to_promise(async move {
             let (reference, value) = write?;
-            let key = reference.push(&value).await.map_err(|err| to_js(&err))?;
+            let key = reference.push(&value).await.map_err(to_js)?;
             Ok(key.into())
         })
     }
@@ -129,7 +133,7 @@ impl Database {
     ) -> Promise {
         let reference = self.reference(&path);
         future_to_promise(async move {
-            reference?.remove().await.map_err(|err| to_js(&err))?;
+            reference?.remove().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -140,7 +144,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Result<Room, JsValue> {
         let id = convert::id(&id, "room id")?;
-        let inner = signaling::Room::new(&self.inner, &id).map_err(|err| to_js(&err))?;
+        let inner = signaling::Room::new(&self.inner, &id).map_err(to_js)?;
         Ok(Room { inner })
     }
 }
@@ -176,7 +180,7 @@ impl Room {
         let args = convert::id(&key, "key").and_then(|k| Ok((k, convert::json(&value, "value")?)));
         future_to_promise(async move {
             let (key, value) = args?;
-            room.send(&key, &value).await.map_err(|err| to_js(&err))?;
+            room.send(&key, &value).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -187,7 +191,7 @@ impl Room {
         let room = self.inner.clone();
         let key = convert::id(&key, "key");
         future_to_promise(async move {
-            let value: serde_json::Value = room.recv(&key?).await.map_err(|err| to_js(&err))?;
+            let value: serde_json::Value = room.recv(&key?).await.map_err(to_js)?;
             Ok(crate::sys::to_js(&value))
         })
     }
@@ -197,7 +201,7 @@ impl Room {
     pub fn peers(&self) -> Promise {
         let room = self.inner.clone();
         future_to_promise(async move {
-            let peers = room.peers().await.map_err(|err| to_js(&err))?;
+            let peers = room.peers().await.map_err(to_js)?;
             Ok(peers
                 .into_iter()
                 .map(JsValue::from)
@@ -211,7 +215,7 @@ impl Room {
     pub fn hang_up(&self) -> Promise {
         let room = self.inner.clone();
         future_to_promise(async move {
-            room.hang_up().await.map_err(|err| to_js(&err))?;
+            room.hang_up().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }

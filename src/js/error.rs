@@ -9,9 +9,9 @@ use crate::error::Error;
 /// The JS error for `err`: a `TypeError` or `RangeError` where JS has one, a `SignalingError`
 /// (an `Error` with `reason`, and `status` for an HTTP failure), otherwise a `DOMException`
 /// with the DOM name and the browser's message (so a browser's error keeps its name).
-pub(crate) fn to_js(err: &Error) -> JsValue {
+pub(crate) fn to_js(err: Error) -> JsValue {
     let message = err.message();
-    match err {
+    match &err {
         Error::Type(_) | Error::MessageTooLarge { .. } => js_sys::TypeError::new(&message).into(),
         Error::Range(_) => js_sys::RangeError::new(&message).into(),
         Error::Signaling(signaling) => {
@@ -42,5 +42,5 @@ pub(crate) fn type_error(message: impl AsRef<str>) -> JsValue {
 /// An `InvalidStateError` for a call on a handle that was closed.
 #[cfg(feature = "js")]
 pub(crate) fn closed(what: &str) -> JsValue {
-    to_js(&Error::InvalidState(format!("the {what} is closed")))
+    to_js(Error::InvalidState(format!("the {what} is closed")))
 }

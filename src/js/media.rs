@@ -22,7 +22,7 @@ pub fn get_user_media(
     future_to_promise(async move {
         let media = media::get_user_media_with(&constraints?)
             .await
-            .map_err(|err| to_js(&err))?;
+            .map_err(to_js)?;
         Ok(media.into_raw().into())
     })
 }
@@ -37,7 +37,7 @@ pub fn get_display_media(
     future_to_promise(async move {
         let media = media::get_display_media_with(&constraints?)
             .await
-            .map_err(|err| to_js(&err))?;
+            .map_err(to_js)?;
         Ok(media.into_raw().into())
     })
 }
@@ -47,9 +47,7 @@ pub fn get_display_media(
 #[wasm_bindgen(js_name = enumerateDevices, unchecked_return_type = "Promise<MediaDeviceInfoInit[]>")]
 pub fn enumerate_devices() -> Promise {
     future_to_promise(async move {
-        let devices = media::enumerate_devices()
-            .await
-            .map_err(|err| to_js(&err))?;
+        let devices = media::enumerate_devices().await.map_err(to_js)?;
         let list: Array = devices
             .iter()
             .map(|d| {

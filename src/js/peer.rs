@@ -56,7 +56,7 @@ impl PeerConnection {
         #[wasm_bindgen(unchecked_optional_param_type = "RTCConfiguration")] configuration: JsValue,
     ) -> Result<PeerConnection, JsValue> {
         let configuration: Configuration = convert::options(&configuration, "configuration")?;
-        let inner = Rc::new(rust::PeerConnection::new(&configuration).map_err(|err| to_js(&err))?);
+        let inner = Rc::new(rust::PeerConnection::new(&configuration).map_err(to_js)?);
         let state = |s: String| vec![("state", JsValue::from(s))];
         let source = stream::select_all([
             kind(inner.ice_candidates(), "icecandidate", |c: IceCandidate| {
@@ -116,10 +116,7 @@ impl PeerConnection {
     ) -> Result<DataChannel, JsValue> {
         let label = convert::id(&label, "label")?;
         let options = convert::options::<ChannelInit>(&options, "options")?.into_options(label)?;
-        let channel = self
-            .inner
-            .create_data_channel(&options)
-            .map_err(|err| to_js(&err))?;
+        let channel = self.inner.create_data_channel(&options).map_err(to_js)?;
         Ok(DataChannel::new(channel))
     }
 
@@ -145,10 +142,7 @@ impl PeerConnection {
                 offer_to_receive_audio: o.offer_to_receive_audio,
                 offer_to_receive_video: o.offer_to_receive_video,
             };
-            let offer = inner
-                .create_offer(&options)
-                .await
-                .map_err(|err| to_js(&err))?;
+            let offer = inner.create_offer(&options).await.map_err(to_js)?;
             Ok(to_plain(&offer))
         })
     }
@@ -158,7 +152,7 @@ impl PeerConnection {
     pub fn create_answer(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let answer = inner.create_answer().await.map_err(|err| to_js(&err))?;
+            let answer = inner.create_answer().await.map_err(to_js)?;
             Ok(to_plain(&answer))
         })
     }
@@ -182,13 +176,13 @@ impl PeerConnection {
                     inner
                         .set_local_description(&description)
                         .await
-                        .map_err(|err| to_js(&err))?;
+                        .map_err(to_js)?;
                     description
                 }
                 None => inner
                     .set_local_description_implicit()
                     .await
-                    .map_err(|err| to_js(&err))?,
+                    .map_err(to_js)?,
             };
             Ok(to_plain(&applied))
         })
@@ -206,7 +200,7 @@ impl PeerConnection {
             inner
                 .set_remote_description(&description?)
                 .await
-                .map_err(|err| to_js(&err))?;
+                .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -220,10 +214,7 @@ impl PeerConnection {
         let inner = self.inner.clone();
         let candidate = convert::value::<IceCandidate>(&candidate, "candidate");
         future_to_promise(async move {
-            inner
-                .add_ice_candidate(&candidate?)
-                .await
-                .map_err(|err| to_js(&err))?;
+            inner.add_ice_candidate(&candidate?).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -231,7 +222,7 @@ impl PeerConnection {
     /// Restarts ICE at the next negotiation.
     #[wasm_bindgen(js_name = restartIce)]
     pub fn restart_ice(&self) -> Result<(), JsValue> {
-        self.inner.restart_ice().map_err(|err| to_js(&err))
+        self.inner.restart_ice().map_err(to_js)
     }
 
     /// Sends `track` (of `stream`) to the peer.
@@ -252,7 +243,7 @@ impl PeerConnection {
         self.inner
             .add_track(&crate::media::MediaTrack::from_raw(track), &[&stream])
             .map(drop)
-            .map_err(|err| to_js(&err))
+            .map_err(to_js)
     }
 
     /// The description applied locally, or `null`.
@@ -300,7 +291,7 @@ impl PeerConnection {
     pub fn stats(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let report = inner.stats().await.map_err(|err| to_js(&err))?;
+            let report = inner.stats().await.map_err(to_js)?;
             Ok(to_plain(&report))
         })
     }
