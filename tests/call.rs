@@ -9,18 +9,21 @@
 #[allow(dead_code)]
 mod common;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::rc::Rc;
 
 use futures::future::{self, Either};
 use futures::StreamExt;
 use rtcweb::call::{Call, CallEvent, CallOptions, LeaveReason, PeerState, ReconnectPolicy};
-use rtcweb::signaling::server_timestamp;
-use rtcweb::{event::EventStream, peer::SignalingState, Error, Message};
+use rtcweb::signaling::{server_timestamp, Database};
+use rtcweb::{event::EventStream, peer::PeerConnectionState, peer::SignalingState, Error, Message};
 use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-use common::{database, sleep, unique, CONTROL};
+use common::{database, sleep, unique, CONTROL, DB};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -47,6 +50,7 @@ fn options(id: &str) -> CallOptions {
             attempt_timeout_ms: 8_000,
             disconnected_grace_ms: 2_000,
             connect_timeout_ms: 10_000,
+            ..ReconnectPolicy::default()
         },
         ..CallOptions::default()
     }
@@ -61,9 +65,11 @@ struct Peer {
 
 impl Peer {
     async fn join(room: &str, options: CallOptions) -> Peer {
-        let call = Call::join(&database().await, room, options)
-            .await
-            .expect("join");
+        Peer::join_on(&database().await, room, options).await
+    }
+
+    async fn join_on(db: &Database, room: &str, options: CallOptions) -> Peer {
+        let call = Call::join(db, room, options).await.expect("join");
         let events = call.events();
         Peer {
             call,
@@ -446,17 +452,14 @@ async fn hang_up_and_a_vanished_peer_are_reported_with_their_reason() {
         .await;
     console_log!("hang-up reported after {:.0} ms", now() - start);
     assert_eq!(a.call.peers(), Vec::<String>::new());
-    // b removed everything it wrote.
+    // b removed everything it wrote (and a its late messages to b, if any landed after).
     let db = database().await;
-    let left: Value = db
-        .reference(&format!("rooms/{room}"))
-        .unwrap()
-        .get()
-        .await
-        .unwrap();
-    assert!(left["presence"].get("b").is_none(), "{left}");
-    assert!(left["mesh"].get("b").is_none(), "{left}");
-    assert!(left["mesh"]["a"].get("b").is_none(), "{left}");
+    within(5_000, "b's entries removed", async {
+        while holds_entries_of(&room_now(&room).await, "b", "a") {
+            sleep(100).await;
+        }
+    })
+    .await;
 
     // A peer that announces itself and then vanishes: no heartbeat, no answer, no bye.
     db.reference(&format!("rooms/{room}/presence/ghost"))
@@ -751,4 +754,257 @@ async fn a_call_carries_on_through_a_signaling_server_restart() {
             p.seen
         );
     }
+}
+
+/// The room's value as the database has it now.
+async fn room_now(room: &str) -> Value {
+    database()
+        .await
+        .reference(&format!("rooms/{room}"))
+        .unwrap()
+        .get()
+        .await
+        .unwrap()
+}
+
+/// Whether the room holds anything `peer` wrote: its presence, its inbox, its messages to
+/// `other`.
+fn holds_entries_of(room: &Value, peer: &str, other: &str) -> bool {
+    room["presence"].get(peer).is_some()
+        || room["mesh"].get(peer).is_some()
+        || room["mesh"][other].get(peer).is_some()
+}
+
+#[wasm_bindgen(module = "/tests/js/call_tab.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn open_tab_peer(db: &str, room: &str, peer: &str) -> Result<JsValue, JsValue>;
+    fn close_tab_peer(peer: &str);
+}
+
+thread_local! {
+    /// The calls of this instance of the module when it runs as a tab (tests/js/call_tab.js).
+    static TAB_CALLS: RefCell<Vec<Call>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run by tests/js/call_tab.js in its iframe, in a fresh instance of this module: joins
+/// `room` as `peer` and keeps the call for the life of that page (it is never hung up).
+#[wasm_bindgen]
+pub async fn tab_peer_join(db: String, room: String, peer: String) -> Result<(), JsValue> {
+    let call = Call::join(&Database::new(db), &room, options(&peer))
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    TAB_CALLS.with(|calls| calls.borrow_mut().push(call));
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_tab_is_reported_hung_up_and_its_entries_are_gone() {
+    let room = unique("tab");
+    let mut a = Peer::join(&room, options("a")).await;
+    open_tab_peer(DB, &room, "tab")
+        .await
+        .expect("the tab joins");
+    a.until_state("tab", PeerState::Connected).await;
+    a.call.send("tab", &text("hello tab")).await.unwrap();
+    let before = room_now(&room).await;
+    assert!(before["presence"].get("tab").is_some(), "{before}");
+    assert!(before["mesh"].get("tab").is_some(), "{before}");
+    assert!(before["mesh"]["a"].get("tab").is_some(), "{before}");
+
+    // The page goes away without a hang-up: only its pagehide handler speaks for it.
+    let start = now();
+    close_tab_peer("tab");
+    a.until_state("tab", PeerState::Left(LeaveReason::HungUp))
+        .await;
+    console_log!("tab close reported after {:.0} ms", now() - start);
+    assert_eq!(a.call.peers(), Vec::<String>::new());
+    // Its keepalive requests removed what it wrote.
+    within(5_000, "the closed tab's entries removed", async {
+        while holds_entries_of(&room_now(&room).await, "tab", "a") {
+            sleep(100).await;
+        }
+    })
+    .await;
+    console_log!("tab's entries gone after {:.0} ms", now() - start);
+}
+
+#[wasm_bindgen_test]
+async fn the_last_peer_out_deletes_the_room() {
+    // By hang-up: the room stays while someone is in it, and goes with the last one.
+    let room = unique("last");
+    let mut a = Peer::join(&room, options("a")).await;
+    let mut b = Peer::join(&room, options("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    b.call.hang_up().await.expect("b hangs up");
+    a.until_state("b", PeerState::Left(LeaveReason::HungUp))
+        .await;
+    let left = room_now(&room).await;
+    assert!(left["presence"].get("a").is_some(), "a is still in: {left}");
+    a.call.hang_up().await.expect("a hangs up");
+    assert_eq!(room_now(&room).await, Value::Null, "the last one out");
+
+    // By closing the page: the last one's pagehide deletes the room.
+    let room = unique("last-tab");
+    let mut a = Peer::join(&room, options("a")).await;
+    open_tab_peer(DB, &room, "tab2")
+        .await
+        .expect("the tab joins");
+    a.until_state("tab2", PeerState::Connected).await;
+    a.call.hang_up().await.expect("a hangs up");
+    let left = room_now(&room).await;
+    assert!(left["presence"].get("tab2").is_some(), "tab2 is in: {left}");
+    // Let the tab read that a left.
+    sleep(1_000).await;
+    close_tab_peer("tab2");
+    within(
+        5_000,
+        "the room deleted by the last tab's pagehide",
+        async {
+            while room_now(&room).await != Value::Null {
+                sleep(100).await;
+            }
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_connected_peer_that_vanishes_is_reported_timed_out_within_the_bound() {
+    let room = unique("vanish");
+    let mut a = Peer::join(&room, relay_only("a")).await;
+    // b reaches the database through the controller's proxy, which the test can cut.
+    let far = Database::new(format!("{CONTROL}/db"));
+    let mut b = Peer::join_on(&far, &room, relay_only("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    let pc = a.call.peer_connection("b").expect("a's connection to b");
+    let lost_at = Rc::new(RefCell::new(None));
+    {
+        let (pc, lost_at) = (pc.clone(), lost_at.clone());
+        let mut states = pc.connection_state_changes();
+        wasm_bindgen_futures::spawn_local(async move {
+            while let Some(state) = states.next().await {
+                if state != PeerConnectionState::Connected && lost_at.borrow().is_none() {
+                    *lost_at.borrow_mut() = Some(now());
+                }
+            }
+        });
+    }
+
+    // b's network goes: no relay (its only path to a), no database. No bye, no close.
+    let start = now();
+    control("/turn/pause").await;
+    control("/db-cut").await;
+    a.until(
+        40_000,
+        "b reported left",
+        |e| matches!(e, CallEvent::PeerState { peer, state: PeerState::Left(_) } if peer == "b"),
+    )
+    .await;
+    let took = now() - start;
+    let lost = lost_at.borrow().map(|t| t - start);
+    console_log!(
+        "vanished connected peer reported after {took:.0} ms (the browser's state left connected after {lost:?} ms; stale_after_ms 2000, heartbeat_ms 500)"
+    );
+    let last = a.seen.last().cloned();
+    assert!(
+        matches!(
+            last,
+            Some(CallEvent::PeerState {
+                state: PeerState::Left(LeaveReason::TimedOut),
+                ..
+            })
+        ),
+        "timed out, not failed after the whole schedule: {last:?}"
+    );
+    // The README's bound: stale_after_ms + one tick (250 ms) after it vanished, whatever the
+    // browser says of the connection; 1 s more for this shared machine's timers.
+    let bound = 2_000.0 + 250.0 + 1_000.0;
+    assert!(took <= bound, "{took:.0} ms > {bound:.0} ms");
+
+    drop(b);
+    control("/db-restore").await;
+    control("/turn/resume").await;
+}
+
+/// The ICE credentials of `p`'s side of its connection to `other`.
+fn local_ufrag(p: &Peer, other: &str) -> Option<String> {
+    p.call
+        .peer_connection(other)
+        .and_then(|pc| pc.local_description())
+        .and_then(|d| common::ice_ufrag(&d.sdp))
+}
+
+#[wasm_bindgen_test]
+async fn online_restarts_a_reconnecting_peer_at_once() {
+    // A schedule whose second attempt is a minute away (and more attempts at once after it:
+    // a restart right as the relay comes back may fail).
+    let slow = |id: &str| CallOptions {
+        reconnect: ReconnectPolicy {
+            delays_ms: vec![0, 60_000, 0, 0, 0],
+            attempt_timeout_ms: 3_000,
+            disconnected_grace_ms: 1_000,
+            connect_timeout_ms: 10_000,
+            jitter_percent: 0,
+        },
+        ..relay_only(id)
+    };
+    let room = unique("online");
+    let mut a = Peer::join(&room, slow("a")).await;
+    let mut b = Peer::join(&room, slow("b")).await;
+    assert_converged(&mut a, &mut b).await;
+    control("/turn/pause").await;
+    // Whichever side reaches the wait for attempt 2 first (Firefox may keep one side
+    // `connected` while the other restarts).
+    let second = |peer: &'static str| move |e: &CallEvent| matches!(e, CallEvent::PeerState { peer: p, state: PeerState::Reconnecting { attempt: 2 } } if p == peer);
+    let a_waits = match future::select(
+        Box::pin(a.until(40_000, "a waits for attempt 2", second("b"))),
+        Box::pin(b.until(40_000, "b waits for attempt 2", second("a"))),
+    )
+    .await
+    {
+        Either::Left(_) => true,
+        Either::Right(_) => false,
+    };
+    let (waiting, other) = if a_waits {
+        (&mut a, "b")
+    } else {
+        (&mut b, "a")
+    };
+    let before = local_ufrag(waiting, other);
+    control("/turn/resume").await;
+    // The network is back, as the browser says.
+    let start = now();
+    let online = web_sys::Event::new("online").unwrap();
+    web_sys::window().unwrap().dispatch_event(&online).unwrap();
+    // An ICE restart now (new local credentials), not at the attempt a minute away. (The
+    // relay's return may also let the old pairs recover by themselves.)
+    while local_ufrag(waiting, other) == before {
+        if now() - start > 10_000.0 {
+            while let Some(Some(e)) = futures::FutureExt::now_or_never(waiting.events.next()) {
+                waiting.seen.push(e);
+            }
+            let pc = waiting.call.peer_connection(other);
+            panic!(
+                "no ICE restart within 10 s of online: {} towards {other}: {:?}, ufrag {:?} (before {before:?}), seen {:?}",
+                waiting.call.id(),
+                pc.map(|pc| (pc.signaling_state(), pc.connection_state(), pc.ice_connection_state())),
+                local_ufrag(waiting, other),
+                waiting.seen.iter().filter(|e| !matches!(e, CallEvent::Message { .. })).map(|e| format!("{e:?}").chars().take(120).collect::<String>()).collect::<Vec<_>>()
+            );
+        }
+        sleep(20).await;
+    }
+    console_log!(
+        "ICE restarted {:.0} ms after online (the next scheduled attempt was 60 s away)",
+        now() - start
+    );
+    // What the restart leads to is the recovery tests' business (and with both sides of this
+    // page restarting at once, Firefox sometimes loses the association in the glare); print it.
+    let outcome = waiting
+        .until(20_000, "the restart's outcome", |e| {
+            matches!(e, CallEvent::PeerState { peer, state } if peer == other && (*state == PeerState::Connected || state.is_left()))
+        })
+        .await;
+    console_log!("{outcome:?} {:.0} ms after online", now() - start);
 }

@@ -2,7 +2,10 @@
 //!
 //! [`Lifecycle`] turns the connection's states and the passing of time into the
 //! [`PeerState`]s a call reports and the ICE restarts it makes, on the schedule of a
-//! [`ReconnectPolicy`].
+//! [`ReconnectPolicy`]. Its random source (for the jitter) is injected, so the schedule is
+//! testable.
+
+use std::rc::Rc;
 
 use crate::peer::PeerConnectionState;
 
@@ -18,9 +21,11 @@ pub enum LeaveReason {
     /// It said goodbye: a bye on the data channel, its presence removed, or its connection
     /// closed by its side.
     HungUp,
-    /// It vanished without a word: its presence went stale while the connection was not up.
+    /// It vanished without a word: its presence went stale while the connection was not up
+    /// (or carried nothing).
     TimedOut,
-    /// The connection could not be (re)established within the reconnect policy.
+    /// The connection could not be (re)established within the reconnect policy, or its data
+    /// channels closed while it was down (the browser gave up on it).
     Failed,
     /// The same peer id joined again (a reload): this is its old self.
     Rejoined,
@@ -64,10 +69,18 @@ impl PeerState {
 /// When to restart ICE after connectivity is lost, and when to give up. A value: replace it
 /// in [`CallOptions`](super::CallOptions), or change its fields.
 ///
-/// The default is LiveKit's schedule (`DefaultReconnectPolicy`, without its jitter): restarts
-/// 0, 300, 1200, 2700 and 4800 ms after the loss, then every 7 s, 10 attempts in all (about 44
-/// s); each attempt may take 15 s to connect; a connection `disconnected` for 5 s counts as
-/// lost (Chrome can stay `disconnected` forever), a `failed` one at once.
+/// The default is LiveKit's schedule (`DefaultReconnectPolicy`): restarts 0, 300, 1200, 2700
+/// and 4800 ms after the loss, then every 7 s, 10 attempts in all (about 44 s), each delay
+/// spread by ±15 % at random ([`jitter_percent`](Self::jitter_percent)) so that the peers of a
+/// room do not retry in lockstep; each attempt may take 15 s to connect; a connection
+/// `disconnected` for 5 s counts as lost (Chrome can stay `disconnected` forever), a `failed`
+/// one at once. When the browser fires `online` (the network is back), a peer that is
+/// reconnecting restarts at once instead of waiting for its next attempt.
+///
+/// A peer that vanishes is not left to this schedule: once its presence is stale and its
+/// connection is not up (or silent in-band), it is reported [`LeaveReason::TimedOut`],
+/// whatever attempt it is at (see
+/// [`CallOptions::stale_after_ms`](super::CallOptions::stale_after_ms)).
 ///
 /// ```
 /// use rtcweb::call::ReconnectPolicy;
@@ -78,6 +91,8 @@ impl PeerState {
 /// assert_eq!(policy.delay_before(11), None);
 /// let never = ReconnectPolicy { delays_ms: vec![], ..ReconnectPolicy::default() };
 /// assert_eq!(never.delay_before(1), None);
+/// let lockstep = ReconnectPolicy { jitter_percent: 0, ..ReconnectPolicy::default() };
+/// assert_eq!(lockstep.jittered_delay_before(6, 0.9), Some(7000));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReconnectPolicy {
@@ -90,6 +105,9 @@ pub struct ReconnectPolicy {
     pub disconnected_grace_ms: u32,
     /// How long the first connection may take before it counts as lost.
     pub connect_timeout_ms: u32,
+    /// The random spread of each delay, in percent either way (15: a delay of 7 s is
+    /// anything from 5.95 to 8.05 s). A delay of 0 stays 0.
+    pub jitter_percent: u32,
 }
 
 impl Default for ReconnectPolicy {
@@ -99,6 +117,7 @@ impl Default for ReconnectPolicy {
             attempt_timeout_ms: 15_000,
             disconnected_grace_ms: 5_000,
             connect_timeout_ms: 15_000,
+            jitter_percent: 15,
         }
     }
 }
@@ -113,7 +132,33 @@ impl ReconnectPolicy {
         let index = usize::try_from(attempt.checked_sub(1)?).ok()?;
         self.delays_ms.get(index).copied()
     }
+
+    /// The wait before attempt `attempt`, spread by [`jitter_percent`](Self::jitter_percent)
+    /// with `random` (from 0 to 1: 0 is the shortest wait, 0.5 the nominal one, 1 the longest),
+    /// or `None` once the attempts are used up.
+    ///
+    /// ```
+    /// let policy = rtcweb::call::ReconnectPolicy::default();
+    /// assert_eq!(policy.jittered_delay_before(6, 0.0), Some(5950));
+    /// assert_eq!(policy.jittered_delay_before(6, 0.5), Some(7000));
+    /// assert_eq!(policy.jittered_delay_before(6, 1.0), Some(8050));
+    /// assert_eq!(policy.jittered_delay_before(1, 1.0), Some(0));
+    /// ```
+    pub fn jittered_delay_before(&self, attempt: u32, random: f64) -> Option<u32> {
+        let delay = f64::from(self.delay_before(attempt)?);
+        let spread = delay * f64::from(self.jitter_percent.min(100)) / 100.0;
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        // At most delay * 2 (jitter capped at 100 %), which fits: delay is a u32.
+        Some((delay - spread + 2.0 * spread * random).round() as u32)
+    }
 }
+
+/// Where the jitter's randomness comes from: a number from 0 to 1 per call.
+pub(crate) type Random = Rc<dyn Fn() -> f64>;
 
 /// What the peer's owner must do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,23 +180,63 @@ enum Phase {
 }
 
 /// One remote peer's lifecycle. Times are milliseconds on any monotonic clock.
-#[derive(Debug, Clone)]
 pub(crate) struct Lifecycle {
     policy: ReconnectPolicy,
     phase: Phase,
+    random: Random,
+    /// When the peer last showed life in-band (anything on the control channel), or the
+    /// connection came up.
+    heard_at: f64,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle")
+            .field("policy", &self.policy)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Lifecycle {
-    /// A peer that starts connecting at `now` (reported as [`PeerState::Connecting`]).
-    pub(crate) fn new(policy: ReconnectPolicy, now: f64) -> Self {
+    /// A peer that starts connecting at `now` (reported as [`PeerState::Connecting`]); the
+    /// schedule's jitter draws from `random`.
+    pub(crate) fn new(policy: ReconnectPolicy, now: f64, random: Random) -> Self {
         let deadline = now + f64::from(policy.connect_timeout_ms);
         Lifecycle {
             policy,
             phase: Phase::Connecting { deadline },
+            random,
+            heard_at: now,
         }
     }
 
+    /// The peer showed life in-band at `now` (its pings or any control message).
+    pub(crate) fn heard(&mut self, now: f64) {
+        self.heard_at = self.heard_at.max(now);
+    }
+
+    /// Whether the peer may be judged gone by its presence at `now`: its connection is not up
+    /// (connecting, `disconnected` within the grace period, or reconnecting at any attempt),
+    /// or it is but nothing came in-band for `silence_ms` (consent as the call sees it: a
+    /// browser may keep a dead connection `connected` for long, Firefox after an ICE restart).
+    /// A connected peer that is heard stays, whatever its heartbeat: its signaling may be down
+    /// while the connection still carries the call.
+    pub(crate) fn may_time_out(&self, now: f64, silence_ms: f64) -> bool {
+        match self.phase {
+            Phase::Left => false,
+            Phase::Connected => now - self.heard_at > silence_ms,
+            _ => true,
+        }
+    }
+
+    /// Whether the connection is up now (reported connected, not lost since).
+    pub(crate) fn is_up(&self) -> bool {
+        self.phase == Phase::Connected
+    }
+
     /// Whether the connection is up now.
+    #[cfg(test)]
     pub(crate) fn is_connected(&self) -> bool {
         self.phase == Phase::Connected
     }
@@ -170,10 +255,12 @@ impl Lifecycle {
             (Phase::Disconnected { .. }, S::Connected) => {
                 // Back within the grace period: it was never reported as lost.
                 self.phase = Phase::Connected;
+                self.heard(now);
                 Vec::new()
             }
             (_, S::Connected) => {
                 self.phase = Phase::Connected;
+                self.heard(now);
                 vec![Action::Report(PeerState::Connected)]
             }
             (Phase::Connected, S::Disconnected) => {
@@ -209,6 +296,27 @@ impl Lifecycle {
         }
     }
 
+    /// The browser fired `online` (the network is back): a peer that lost its connection
+    /// restarts ICE now rather than at its next scheduled attempt. Waiting for an attempt: that
+    /// attempt starts now. Restarting: the attempt starts again (its candidates were gathered
+    /// offline), with a fresh deadline. Within the `disconnected` grace: attempt 1 now.
+    pub(crate) fn on_online(&mut self, now: f64) -> Vec<Action> {
+        match self.phase {
+            Phase::Waiting { attempt, .. } | Phase::Restarting { attempt, .. } => {
+                self.restart(attempt, now)
+            }
+            Phase::Disconnected { .. } => {
+                if self.policy.delay_before(1).is_none() {
+                    return self.leave(LeaveReason::Failed);
+                }
+                let mut actions = vec![Action::Report(PeerState::Reconnecting { attempt: 1 })];
+                actions.extend(self.restart(1, now));
+                actions
+            }
+            Phase::Connecting { .. } | Phase::Connected | Phase::Left => Vec::new(),
+        }
+    }
+
     /// The next time [`on_tick`](Self::on_tick) has something to do, if any.
     #[cfg(test)]
     fn next_deadline(&self) -> Option<f64> {
@@ -232,7 +340,7 @@ impl Lifecycle {
     }
 
     fn attempt(&mut self, attempt: u32, now: f64) -> Vec<Action> {
-        let Some(delay) = self.policy.delay_before(attempt) else {
+        let Some(delay) = self.policy.jittered_delay_before(attempt, (self.random)()) else {
             return self.leave(LeaveReason::Failed);
         };
         let mut actions = vec![Action::Report(PeerState::Reconnecting { attempt })];
@@ -265,8 +373,13 @@ mod tests {
         Action::Report(state)
     }
 
+    /// A lifecycle whose jitter always picks the nominal delay.
+    fn nominal(policy: ReconnectPolicy) -> Lifecycle {
+        Lifecycle::new(policy, 0.0, Rc::new(|| 0.5))
+    }
+
     fn connected(now: f64) -> Lifecycle {
-        let mut l = Lifecycle::new(ReconnectPolicy::default(), 0.0);
+        let mut l = nominal(ReconnectPolicy::default());
         assert_eq!(l.on_state(S::Connecting, now), vec![]);
         assert_eq!(
             l.on_state(S::Connected, now),
@@ -350,7 +463,7 @@ mod tests {
 
     #[test]
     fn a_first_connection_that_never_comes_is_retried() {
-        let mut l = Lifecycle::new(ReconnectPolicy::default(), 0.0);
+        let mut l = nominal(ReconnectPolicy::default());
         assert_eq!(l.on_tick(14_999.0), vec![]);
         assert_eq!(
             l.on_tick(15_000.0),
@@ -378,11 +491,152 @@ mod tests {
             delays_ms: vec![],
             ..Default::default()
         };
-        let mut l = Lifecycle::new(policy, 0.0);
+        let mut l = nominal(policy);
         l.on_state(S::Connected, 0.0);
         assert_eq!(
             l.on_state(S::Failed, 1.0),
             vec![report(PeerState::Left(LeaveReason::Failed))]
         );
+    }
+
+    #[test]
+    fn the_schedule_is_jittered_with_the_injected_randomness() {
+        // Two peers of a room draw differently: their restarts are spread, not in lockstep.
+        let waits = |random: f64| {
+            let mut l = Lifecycle::new(ReconnectPolicy::default(), 0.0, Rc::new(move || random));
+            l.on_state(S::Connected, 0.0);
+            l.on_state(S::Failed, 1000.0);
+            let mut waits = Vec::new();
+            for _ in 2..=10 {
+                let timeout = l.next_deadline().unwrap();
+                l.on_tick(timeout);
+                waits.push(l.next_deadline().unwrap() - timeout);
+                l.on_tick(l.next_deadline().unwrap());
+            }
+            waits
+        };
+        let (short, long) = (waits(0.0), waits(1.0));
+        let nominal: Vec<f64> = ReconnectPolicy::default().delays_ms[1..]
+            .iter()
+            .map(|&d| f64::from(d))
+            .collect();
+        assert_eq!(waits(0.5), nominal);
+        for ((s, l), n) in short.iter().zip(&long).zip(&nominal) {
+            assert_eq!(*s, (n * 0.85).round());
+            assert_eq!(*l, (n * 1.15).round());
+        }
+        // Out-of-range randomness is clamped, not trusted.
+        let policy = ReconnectPolicy::default();
+        assert_eq!(policy.jittered_delay_before(6, 7.0), Some(8050));
+        assert_eq!(policy.jittered_delay_before(6, f64::NAN), Some(7000));
+        let wild = ReconnectPolicy {
+            jitter_percent: 500,
+            ..ReconnectPolicy::default()
+        };
+        assert_eq!(wild.jittered_delay_before(6, 0.0), Some(0));
+        assert_eq!(wild.jittered_delay_before(6, 1.0), Some(14_000));
+    }
+
+    #[test]
+    fn online_restarts_a_reconnecting_peer_at_once() {
+        let mut l = connected(0.0);
+        // Nothing to do while connected or connecting.
+        assert_eq!(l.on_online(10.0), vec![]);
+        assert_eq!(nominal(ReconnectPolicy::default()).on_online(10.0), vec![]);
+        // Waiting for attempt 2 (300 ms away): it starts now.
+        l.on_state(S::Failed, 1000.0);
+        l.on_tick(16_000.0);
+        assert_eq!(l.next_deadline(), Some(16_300.0));
+        assert_eq!(l.on_online(16_100.0), vec![Action::RestartIce]);
+        // Restarting: again now, with a fresh deadline, still attempt 2.
+        assert_eq!(l.next_deadline(), Some(31_100.0));
+        assert_eq!(l.on_online(20_000.0), vec![Action::RestartIce]);
+        assert_eq!(l.next_deadline(), Some(35_000.0));
+        // Within the disconnected grace: attempt 1 now.
+        let mut l = connected(0.0);
+        l.on_state(S::Disconnected, 100.0);
+        assert_eq!(
+            l.on_online(200.0),
+            vec![
+                report(PeerState::Reconnecting { attempt: 1 }),
+                Action::RestartIce
+            ]
+        );
+        let mut l = connected(0.0);
+        l.leave(LeaveReason::HungUp);
+        assert_eq!(l.on_online(200.0), vec![]);
+    }
+
+    #[test]
+    fn a_connected_peer_that_goes_silent_times_out_while_reconnecting() {
+        use crate::call::schema::{Presence, Roster, RosterChange};
+        use std::collections::BTreeMap;
+        // Its heartbeats stop at 5 s (the last one seen), and its connection drops at 9 s
+        // (consent checks fail): it is reported once its presence is stale, at 5 + 15 s,
+        // not after the ten attempts of the schedule (about a minute).
+        let mut roster = Roster::new("me", 15_000);
+        let mut l = connected(0.0);
+        let beat = |seen: f64| {
+            BTreeMap::from([(
+                "x".to_string(),
+                Presence {
+                    session: "x1".into(),
+                    seen: Some(seen),
+                },
+            )])
+        };
+        roster.update(&beat(0.0), 0.0);
+        roster.update(&beat(5_000.0), 5_000.0);
+        // Connected and heard in-band (its pings): stale presence alone is not enough.
+        l.heard(29_000.0);
+        assert!(!l.may_time_out(30_000.0, 15_000.0));
+        assert_eq!(
+            roster.take_stale(30_000.0, |_| !l.may_time_out(30_000.0, 15_000.0)),
+            vec![]
+        );
+        let mut l = connected(0.0);
+        l.heard(5_000.0);
+        let mut roster = Roster::new("me", 15_000);
+        roster.update(&beat(0.0), 0.0);
+        roster.update(&beat(5_000.0), 5_000.0);
+        l.on_state(S::Disconnected, 9_000.0);
+        let mut now = 9_000.0;
+        let mut left = None;
+        while left.is_none() && now < 120_000.0 {
+            now += 250.0;
+            let _ = l.on_tick(now);
+            left = roster
+                .take_stale(now, |_| !l.may_time_out(now, 15_000.0))
+                .into_iter()
+                .next();
+        }
+        assert_eq!(
+            left,
+            Some(RosterChange::Left {
+                id: "x".into(),
+                session: "x1".into(),
+                reason: LeaveReason::TimedOut
+            })
+        );
+        assert_eq!(now, 20_250.0, "the first tick past 5 s + 15 s");
+        assert!(matches!(l.phase, Phase::Restarting { attempt: 1, .. }));
+    }
+
+    #[test]
+    fn a_connection_that_stays_connected_but_silent_counts_as_not_up() {
+        // Firefox may keep a dead connection `connected`: in-band silence decides.
+        let mut l = connected(1_000.0);
+        assert!(
+            !l.may_time_out(15_000.0, 15_000.0),
+            "heard when it connected"
+        );
+        l.heard(10_000.0);
+        assert!(!l.may_time_out(25_000.0, 15_000.0));
+        assert!(l.may_time_out(25_001.0, 15_000.0));
+        // Heard again: up again.
+        l.heard(25_500.0);
+        assert!(!l.may_time_out(26_000.0, 15_000.0));
+        l.leave(LeaveReason::HungUp);
+        assert!(!l.may_time_out(99_000.0, 15_000.0), "left is left");
     }
 }

@@ -40,7 +40,7 @@
 //! `mesh/{to}/{from}/{pushId}`. One streaming subscription reads the whole room (calls of one
 //! page in the same room share it), so a call holds one connection to the database whatever
 //! the number of peers. A peer whose heartbeat stops for [`CallOptions::stale_after_ms`] while
-//! its connection is not up is reported [`LeaveReason::TimedOut`].
+//! its connection is not up (or silent in-band as long) is reported [`LeaveReason::TimedOut`].
 
 mod feed;
 mod lifecycle;
@@ -108,6 +108,15 @@ pub struct CallOptions {
     pub heartbeat_ms: u32,
     /// How long a peer's presence may go without a heartbeat, while its connection is not
     /// up, before it is reported [`LeaveReason::TimedOut`].
+    ///
+    /// The bound for a peer that vanishes (no bye, no heartbeat, no close): it is reported at
+    /// the first tick (every 250 ms) at which its presence is stale and its connection is not
+    /// up: `disconnected`, reconnecting at any attempt of the [`ReconnectPolicy`], or
+    /// `connected` but silent in-band for as long (the call pings every peer on its control
+    /// channel every [`heartbeat_ms`](Self::heartbeat_ms); browsers may keep a dead
+    /// connection `connected` for long). So at most `stale_after_ms` + 250 ms after it
+    /// vanished, 15.25 s by default, whatever the browser's consent checks say. A connected
+    /// peer that is still heard stays, whatever its heartbeat.
     pub stale_after_ms: u32,
 }
 
@@ -198,6 +207,10 @@ pub(crate) struct Context {
     configuration: Configuration,
     channels: Vec<DataChannelOptions>,
     policy: ReconnectPolicy,
+    /// How often presence is refreshed (and peers pinged in-band).
+    heartbeat_ms: u32,
+    /// How long a peer may go unheard before it may be judged gone.
+    stale_after_ms: u32,
     events: RefCell<Option<mpsc::UnboundedSender<CallEvent>>>,
     outbox: mpsc::UnboundedSender<(String, Envelope)>,
 }
@@ -276,6 +289,7 @@ pub struct Call {
     inner: Rc<Inner>,
     events: RefCell<Option<mpsc::UnboundedReceiver<CallEvent>>>,
     _pagehide: Option<EventListener>,
+    _online: Option<EventListener>,
 }
 
 impl Call {
@@ -334,6 +348,8 @@ impl Call {
             configuration: options.configuration.clone(),
             channels: options.channels.clone(),
             policy: options.reconnect.clone(),
+            heartbeat_ms: options.heartbeat_ms.max(TICK_MS),
+            stale_after_ms: options.stale_after_ms,
             events: RefCell::new(Some(events_tx)),
             outbox,
         });
@@ -367,6 +383,7 @@ impl Call {
         spawn_local(read_changes(weak.clone(), changes));
         spawn_local(write_messages(weak.clone(), outgoing));
         spawn_local(tick(weak.clone()));
+        // Not awaiting anything (no writing lock): the page may be gone at the next task.
         let pagehide = EventListener::new(&sys::net::global_target(), "pagehide", {
             let weak = weak.clone();
             move |_| {
@@ -375,10 +392,22 @@ impl Call {
                 }
             }
         });
+        // The network is back: peers that are reconnecting restart now, not at their next
+        // scheduled attempt.
+        let online = EventListener::new(&sys::net::global_target(), "online", move |_| {
+            if let Some(inner) = weak.upgrade() {
+                let peers: Vec<Rc<RemotePeer>> = inner.peers.borrow().values().cloned().collect();
+                let now = now_ms();
+                for peer in peers {
+                    peer.online(now);
+                }
+            }
+        });
         Ok(Call {
             inner,
             events: RefCell::new(Some(events_rx)),
             _pagehide: Some(pagehide),
+            _online: Some(online),
         })
     }
 
@@ -534,7 +563,9 @@ impl Call {
     }
 
     /// Hangs up: says bye to every peer on the data channel, removes this peer's presence and
-    /// messages from the room, then closes every connection. The events stream ends.
+    /// messages from the room, then closes every connection. The events stream ends. The last
+    /// peer out (nobody else in the room's presence) deletes the room, unless someone wrote to
+    /// it meanwhile (a conditional delete: a peer joining at that instant keeps it).
     ///
     /// # Errors
     /// The database's error removing the entries (the connections are closed anyway).
@@ -549,8 +580,11 @@ impl Call {
         let peers = inner.stop();
         let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
         let writing = inner.writing.lock().await;
-        let removed = inner.room.leave_mesh(&inner.ctx.me, &others).await;
+        let mut removed = inner.room.leave_mesh(&inner.ctx.me, &others).await;
         drop(writing);
+        if removed.is_ok() {
+            removed = inner.delete_room_if_empty().await;
+        }
         drain_and_close(peers).await;
         removed
     }
@@ -563,12 +597,14 @@ impl Drop for Call {
         }
         let peers = self.inner.stop();
         let others: Vec<String> = peers.iter().map(|p| p.id.clone()).collect();
-        let room = self.inner.room.clone();
-        let me = self.inner.ctx.me.clone();
-        let writing = self.inner.writing.clone();
+        let inner = self.inner.clone();
         spawn_local(async move {
-            let _writing = writing.lock().await;
-            let _ = room.leave_mesh(&me, &others).await;
+            let writing = inner.writing.lock().await;
+            let removed = inner.room.leave_mesh(&inner.ctx.me, &others).await;
+            drop(writing);
+            if removed.is_ok() {
+                let _ = inner.delete_room_if_empty().await;
+            }
             drain_and_close(peers).await;
         });
     }
@@ -615,17 +651,56 @@ impl Inner {
     }
 
     /// The page is going away: bye in-band and the room's entries removed by keepalive
-    /// requests, all synchronously.
+    /// requests, all synchronously. It does not wait for the writing lock (there is no time
+    /// to await anything): a message or heartbeat already on its way may land after the
+    /// removal. A late heartbeat puts back a presence whose session the others know has left
+    /// (they ignore it, and the last peer out deletes the room anyway); a late message stays
+    /// in the room, unread, until the room is deleted or swept by age.
     fn leave_now(&self) {
         if self.closed.get() {
             return;
         }
         let peers = self.stop();
         let others: Vec<String> = self.roster.borrow().ids();
-        self.room.leave_mesh_on_exit(&self.ctx.me, &others);
+        if self.others_present(&self.room_value.borrow()) {
+            self.room.leave_mesh_on_exit(&self.ctx.me, &others);
+        } else {
+            // The last one out, as far as this page has read the room: the room goes. (No
+            // condition is possible here; a peer joining at this instant loses its entries,
+            // and its next heartbeat puts its presence back.)
+            sys::net::fetch_keepalive("DELETE", &self.room.reference().url(Vec::new()));
+        }
         for peer in &peers {
             peer.close();
         }
+    }
+
+    /// Whether `room` (its value) has anyone in its presence but us and the sessions known
+    /// to have left (put back by a write that landed after their removal).
+    fn others_present(&self, room: &Value) -> bool {
+        let Some(Value::Object(presence)) = room.get(schema::PRESENCE) else {
+            return false;
+        };
+        let calls = schema::parse_presence(room);
+        let roster = self.roster.borrow();
+        presence.keys().any(|id| {
+            *id != self.ctx.me
+                && calls
+                    .get(id)
+                    .is_none_or(|p| !roster.has_departed(id, &p.session))
+        })
+    }
+
+    /// The last peer out deletes the room: when its presence is empty (but for sessions that
+    /// left), and only if the room is unchanged since it was read (an `if-match` delete), so
+    /// that a peer joining at that instant keeps it.
+    async fn delete_room_if_empty(&self) -> Result<(), Error> {
+        let reference = self.room.reference();
+        let (room, etag) = reference.get_with_etag().await?;
+        if room.is_null() || self.others_present(&room) {
+            return Ok(());
+        }
+        reference.set_if_match(&Value::Null, &etag).await.map(drop)
     }
 
     /// Acts on the room as read now: presence changes, then new messages.
@@ -687,9 +762,27 @@ impl Inner {
                 if let Some(peer) = peer.filter(|p| p.session == session) {
                     self.peers.borrow_mut().remove(&id);
                     peer.leave(reason);
+                    if reason != LeaveReason::Rejoined {
+                        self.remove_mail_to(&id);
+                    }
                 }
             }
         }
+    }
+
+    /// Removes our messages to `peer`, which left: a message of ours on its way when it
+    /// left would otherwise stay in its inbox. Under the writing lock, so after that message
+    /// has landed (and nothing more is written to it: it is no longer among our peers). Not
+    /// for a reload, whose new session may already be reading our new messages.
+    fn remove_mail_to(&self, peer: &str) {
+        let Ok(mail) = self.room.mesh(peer, &self.ctx.me) else {
+            return;
+        };
+        let writing = self.writing.clone();
+        spawn_local(async move {
+            let _writing = writing.lock().await;
+            let _ = mail.remove().await;
+        });
     }
 
     fn deliver(&self, from: &str, value: Value, now: f64) {
@@ -861,8 +954,11 @@ async fn tick(inner: Weak<Inner>) {
             strong.roster.borrow_mut().heard_all(now);
         }
         let stale = {
-            let connected = |id: &str| peers.iter().any(|p| p.id == id && p.is_connected());
-            strong.roster.borrow_mut().take_stale(now, connected)
+            // Stale presence AND a connection that is not up (lost, reconnecting at any
+            // attempt, or silent in-band): the reconnect schedule does not hold a vanished
+            // peer.
+            let up = |id: &str| peers.iter().any(|p| p.id == id && !p.may_time_out(now));
+            strong.roster.borrow_mut().take_stale(now, up)
         };
         for change in stale {
             strong.apply(change);
@@ -875,6 +971,7 @@ async fn tick(inner: Weak<Inner>) {
             .collect();
         for id in gone {
             strong.peers.borrow_mut().remove(&id);
+            strong.remove_mail_to(&id);
         }
     }
 }

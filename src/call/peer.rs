@@ -28,6 +28,9 @@ use crate::types::sdp::{SdpType, SessionDescription};
 
 /// The in-band goodbye, on the control channel.
 const BYE: &str = "bye";
+/// The in-band sign of life, on the control channel every heartbeat: a connection that
+/// carries nothing for the staleness bound is not up, whatever the browser says.
+const PING: &str = "ping";
 /// The control channel: negotiated, so both sides have it before the first offer.
 pub(crate) const CONTROL_LABEL: &str = "rtcweb-call";
 
@@ -52,6 +55,8 @@ pub(crate) struct RemotePeer {
     may_offer: Cell<bool>,
     /// Since when (page clock) our offer has waited for its answer, as seen by `tick`.
     offer_waiting_since: Cell<Option<f64>>,
+    /// When we last pinged the peer in-band.
+    pinged_at: Cell<f64>,
 }
 
 /// An offer unanswered this long is sent again (its message, or the answer, may have been
@@ -107,11 +112,16 @@ impl RemotePeer {
                 negotiation: Negotiation::new(polite),
                 gate: CandidateGate::default(),
                 local: LocalCandidates::default(),
-                lifecycle: Lifecycle::new(ctx.policy.clone(), now_ms()),
+                lifecycle: Lifecycle::new(
+                    ctx.policy.clone(),
+                    now_ms(),
+                    Rc::new(js_sys::Math::random),
+                ),
             }),
             channels_opened: Cell::new(false),
             may_offer: Cell::new(!polite),
             offer_waiting_since: Cell::new(None),
+            pinged_at: Cell::new(f64::NEG_INFINITY),
         });
         peer.emit(CallEvent::PeerState {
             peer: peer.id.clone(),
@@ -136,9 +146,17 @@ impl RemotePeer {
         let _ = self.inbound.unbounded_send(signal);
     }
 
-    /// Whether the connection is up now.
-    pub(crate) fn is_connected(&self) -> bool {
-        self.state.borrow().lifecycle.is_connected()
+    /// Whether a stale presence means it is gone: its connection is not up, or nothing came
+    /// in-band for the staleness bound.
+    pub(crate) fn may_time_out(&self, now: f64) -> bool {
+        let silence = f64::from(self.ctx.stale_after_ms);
+        self.state.borrow().lifecycle.may_time_out(now, silence)
+    }
+
+    /// The network is back (`online`): restart now if reconnecting.
+    pub(crate) fn online(&self, now: f64) {
+        let actions = self.state.borrow_mut().lifecycle.on_online(now);
+        self.act(actions);
     }
 
     /// Whether the peer has left.
@@ -152,6 +170,15 @@ impl RemotePeer {
         self.act(actions);
         if self.is_left() {
             return;
+        }
+        // Only while connected: piling pings into a connection that is down makes Firefox's
+        // SCTP give up on it (its channels close, which reads as a hang-up).
+        if self.state.borrow().lifecycle.is_up()
+            && now - self.pinged_at.get() >= f64::from(self.ctx.heartbeat_ms)
+            && self.control.ready_state() == DataChannelState::Open
+        {
+            self.pinged_at.set(now);
+            let _ = self.control.try_send_text(PING);
         }
         if self.pc.signaling_state() != SignalingState::HaveLocalOffer {
             self.offer_waiting_since.set(None);
@@ -429,18 +456,25 @@ async fn control_messages(peer: Weak<RemotePeer>) {
         None => return,
     };
     while let Some(message) = messages.next().await {
+        let Some(strong) = peer.upgrade() else { return };
+        strong.state.borrow_mut().lifecycle.heard(now_ms());
         if message == Message::Text(BYE.into()) {
-            if let Some(peer) = peer.upgrade() {
-                peer.leave(LeaveReason::HungUp);
-            }
+            strong.leave(LeaveReason::HungUp);
             return;
         }
     }
-    // The stream ended: the channel closed. A remote `close()` closes it at once; a network
-    // loss does not (SCTP keeps it open until ICE recovers or the call gives up).
+    // The stream ended: the channel closed. On a connection that is up, the remote closed
+    // it (`close()`, its page gone): a hang-up. On one that is down, the browser gave up on
+    // the association (Firefox does when an ICE restart fails): the channels are gone for
+    // good, and no restart brings them back.
     if let Some(peer) = peer.upgrade() {
         if peer.channels_opened.get() {
-            peer.leave(LeaveReason::HungUp);
+            let up = peer.state.borrow().lifecycle.is_up();
+            peer.leave(if up {
+                LeaveReason::HungUp
+            } else {
+                LeaveReason::Failed
+            });
         }
     }
 }

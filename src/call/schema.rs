@@ -126,6 +126,10 @@ pub(crate) struct Roster {
     me: String,
     stale_after_ms: f64,
     peers: BTreeMap<String, Known>,
+    /// Per peer id, the session whose presence was removed last (it left). A write of its
+    /// still in flight when it left (a heartbeat) may land after the removal and put its
+    /// presence back: that session is not taken for a new join.
+    departed: BTreeMap<String, String>,
 }
 
 impl Roster {
@@ -134,6 +138,7 @@ impl Roster {
             me: me.to_owned(),
             stale_after_ms: f64::from(stale_after_ms),
             peers: BTreeMap::new(),
+            departed: BTreeMap::new(),
         }
     }
 
@@ -163,6 +168,7 @@ impl Roster {
             .collect();
         for id in gone {
             if let Some(known) = self.peers.remove(&id) {
+                self.departed.insert(id.clone(), known.session.clone());
                 changes.push(RosterChange::Left {
                     id,
                     session: known.session,
@@ -193,7 +199,7 @@ impl Roster {
                             reason: LeaveReason::Rejoined,
                         });
                     }
-                    if stale {
+                    if stale || self.has_departed(id, &entry.session) {
                         continue;
                     }
                     self.peers.insert(
@@ -212,6 +218,11 @@ impl Roster {
             }
         }
         changes
+    }
+
+    /// Whether session `session` of `id` left the room (its presence was removed).
+    pub(crate) fn has_departed(&self, id: &str, session: &str) -> bool {
+        self.departed.get(id).is_some_and(|s| s == session)
     }
 
     /// The peer showed life another way (a message from it).
@@ -404,6 +415,18 @@ mod tests {
             }]
         );
         assert_eq!(r.ids(), vec!["b".to_string()]);
+        // a's last heartbeat, in flight when it left, lands after the removal: its presence is
+        // back, with the session that left, and it is no new join. A new session is.
+        let room = json!({"presence": {"me": {"session": "m", "seen": 110_000}, "b": {"session": "b1", "seen": 110_000}, "a": {"session": "a2", "seen": 110_000}}});
+        assert_eq!(r.update(&presence(room), 3.0), vec![]);
+        let room = json!({"presence": {"me": {"session": "m", "seen": 115_000}, "b": {"session": "b1", "seen": 115_000}, "a": {"session": "a3", "seen": 115_000}}});
+        assert_eq!(
+            r.update(&presence(room), 4.0),
+            vec![RosterChange::Joined {
+                id: "a".into(),
+                session: "a3".into()
+            }]
+        );
     }
 
     #[test]

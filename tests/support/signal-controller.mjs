@@ -8,6 +8,12 @@
 // credential rtcweb:secret (realm rtcweb.test), for the call's relay tests: POST /turn/pause
 // stops it (SIGSTOP), as a network outage would, and POST /turn/resume continues it (SIGCONT).
 //
+// The control port also leads to the database: /db/<path> is proxied to the server, so that a
+// test can cut one page's peer off it as a lost network would. POST /db-cut freezes every
+// proxied request and stream, and every later one: nothing more is forwarded or answered, and
+// nothing is closed. POST /db-restore ends them (their clients see an error and retry) and
+// forwards again.
+//
 // Without SERVER_ARGS the server runs in emulator mode (the tests sign in with unsigned
 // tokens) with a fresh data file and tests/support/rules.json.
 // Prints "ready" once both listen; exits on SIGTERM or SIGINT, and when stdin closes unless
@@ -54,9 +60,48 @@ const start = async () => {
   server = await startSignal(`127.0.0.1:${dbPort}`, args);
 };
 
+let dbCut = false;
+// The responses of the proxied requests not yet ended, with their upstream requests.
+const proxied = new Set();
+
+function proxy(req, res) {
+  const entry = { res, upstream: null };
+  proxied.add(entry);
+  res.on("close", () => {
+    proxied.delete(entry);
+    entry.upstream?.destroy();
+  });
+  if (dbCut) return;
+  const upstream = http.request({
+    host: "127.0.0.1",
+    port: Number(dbPort),
+    path: req.url.slice("/db".length) || "/",
+    method: req.method,
+    headers: { ...req.headers, host: `127.0.0.1:${dbPort}` },
+  }, (answer) => {
+    if (dbCut) return;
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.on("data", (chunk) => { if (!dbCut) res.write(chunk); });
+    answer.on("end", () => { if (!dbCut) res.end(); });
+  });
+  entry.upstream = upstream;
+  upstream.on("error", () => res.destroy());
+  req.pipe(upstream);
+}
+
 const control = http.createServer(async (req, res) => {
+  if (req.url.startsWith("/db/")) {
+    proxy(req, res);
+    return;
+  }
   res.setHeader("Access-Control-Allow-Origin", "*");
-  if (req.method === "POST" && req.url === "/restart") {
+  if (req.method === "POST" && (req.url === "/db-cut" || req.url === "/db-restore")) {
+    dbCut = req.url === "/db-cut";
+    if (!dbCut) {
+      for (const { res: held } of proxied) held.destroy();
+    }
+    res.end(dbCut ? "cut" : "restored");
+  } else if (req.method === "POST" && req.url === "/restart") {
     await server.stop();
     // Down for a moment, as a real restart would be.
     await new Promise((r) => setTimeout(r, 300));
