@@ -74,7 +74,10 @@ impl PeerState {
 /// spread by ±15 % at random ([`jitter_percent`](Self::jitter_percent)) so that the peers of a
 /// room do not retry in lockstep; each attempt may take 15 s to connect; a connection
 /// `disconnected` for 5 s counts as lost (Chrome can stay `disconnected` forever), a `failed`
-/// one at once. When the browser fires `online` (the network is back), a peer that is
+/// one at once, and so does one that carried nothing in-band (the call's pings, every
+/// [`heartbeat_ms`](super::CallOptions::heartbeat_ms)) for a heartbeat plus those 5 s, whatever
+/// the browser says (Firefox can keep a connection whose relay is gone `connected` until its
+/// data channels die). When the browser fires `online` (the network is back), a peer that is
 /// reconnecting restarts at once instead of waiting for its next attempt.
 ///
 /// A peer that vanishes is not left to this schedule: once its presence is stale and its
@@ -184,9 +187,11 @@ pub(crate) struct Lifecycle {
     policy: ReconnectPolicy,
     phase: Phase,
     random: Random,
-    /// When the peer last showed life in-band (anything on the control channel), or the
-    /// connection came up.
+    /// When the peer last showed life in-band (anything on its channels), or the connection
+    /// came up.
     heard_at: f64,
+    /// How long a connection that is up may carry nothing before it counts as lost.
+    silence_limit: f64,
 }
 
 impl std::fmt::Debug for Lifecycle {
@@ -200,20 +205,45 @@ impl std::fmt::Debug for Lifecycle {
 
 impl Lifecycle {
     /// A peer that starts connecting at `now` (reported as [`PeerState::Connecting`]); the
-    /// schedule's jitter draws from `random`.
-    pub(crate) fn new(policy: ReconnectPolicy, now: f64, random: Random) -> Self {
+    /// schedule's jitter draws from `random`. It pings every `heartbeat_ms`: a connection up
+    /// but silent for a heartbeat and the policy's `disconnected_grace_ms` counts as lost.
+    pub(crate) fn new(
+        policy: ReconnectPolicy,
+        now: f64,
+        random: Random,
+        heartbeat_ms: u32,
+    ) -> Self {
         let deadline = now + f64::from(policy.connect_timeout_ms);
+        let silence_limit = f64::from(heartbeat_ms) + f64::from(policy.disconnected_grace_ms);
         Lifecycle {
             policy,
             phase: Phase::Connecting { deadline },
             random,
             heard_at: now,
+            silence_limit,
         }
     }
 
-    /// The peer showed life in-band at `now` (its pings or any control message).
-    pub(crate) fn heard(&mut self, now: f64) {
+    /// The peer showed life in-band at `now` (its pings or any message), while the browser
+    /// reports the connection `connected` or not (`browser_connected`). Heard through a
+    /// connection the browser calls connected, a lost one is up again: after an ICE restart
+    /// the browser may have stayed `connected` all along, and fire no state change.
+    pub(crate) fn heard(&mut self, now: f64, browser_connected: bool) -> Vec<Action> {
         self.heard_at = self.heard_at.max(now);
+        if !browser_connected {
+            return Vec::new();
+        }
+        match self.phase {
+            Phase::Disconnected { .. } => {
+                self.phase = Phase::Connected;
+                Vec::new()
+            }
+            Phase::Waiting { .. } | Phase::Restarting { .. } => {
+                self.phase = Phase::Connected;
+                vec![Action::Report(PeerState::Connected)]
+            }
+            Phase::Connecting { .. } | Phase::Connected | Phase::Left => Vec::new(),
+        }
     }
 
     /// Whether the peer may be judged gone by its presence at `now`: its connection is not up
@@ -255,12 +285,12 @@ impl Lifecycle {
             (Phase::Disconnected { .. }, S::Connected) => {
                 // Back within the grace period: it was never reported as lost.
                 self.phase = Phase::Connected;
-                self.heard(now);
+                self.heard_at = now;
                 Vec::new()
             }
             (_, S::Connected) => {
                 self.phase = Phase::Connected;
-                self.heard(now);
+                self.heard_at = now;
                 vec![Action::Report(PeerState::Connected)]
             }
             (Phase::Connected, S::Disconnected) => {
@@ -280,6 +310,10 @@ impl Lifecycle {
     pub(crate) fn on_tick(&mut self, now: f64) -> Vec<Action> {
         match self.phase {
             Phase::Connecting { deadline } if now >= deadline => self.attempt(1, now),
+            // Up as the browser says, but nothing came: Firefox can keep a connection whose
+            // relay is gone `connected` until its data channels die (its SCTP gives up), too
+            // late for a restart to save them.
+            Phase::Connected if now - self.heard_at >= self.silence_limit => self.attempt(1, now),
             Phase::Disconnected { lost_at }
                 if now >= lost_at + f64::from(self.policy.disconnected_grace_ms) =>
             {
@@ -326,7 +360,8 @@ impl Lifecycle {
                 Some(lost_at + f64::from(self.policy.disconnected_grace_ms))
             }
             Phase::Waiting { restart_at, .. } => Some(restart_at),
-            Phase::Connected | Phase::Left => None,
+            Phase::Connected => Some(self.heard_at + self.silence_limit),
+            Phase::Left => None,
         }
     }
 
@@ -373,9 +408,12 @@ mod tests {
         Action::Report(state)
     }
 
+    /// The pings' interval in these tests: a silent connection is lost after 5 + 5 s.
+    const HEARTBEAT: u32 = 5_000;
+
     /// A lifecycle whose jitter always picks the nominal delay.
     fn nominal(policy: ReconnectPolicy) -> Lifecycle {
-        Lifecycle::new(policy, 0.0, Rc::new(|| 0.5))
+        Lifecycle::new(policy, 0.0, Rc::new(|| 0.5), HEARTBEAT)
     }
 
     fn connected(now: f64) -> Lifecycle {
@@ -503,7 +541,12 @@ mod tests {
     fn the_schedule_is_jittered_with_the_injected_randomness() {
         // Two peers of a room draw differently: their restarts are spread, not in lockstep.
         let waits = |random: f64| {
-            let mut l = Lifecycle::new(ReconnectPolicy::default(), 0.0, Rc::new(move || random));
+            let mut l = Lifecycle::new(
+                ReconnectPolicy::default(),
+                0.0,
+                Rc::new(move || random),
+                HEARTBEAT,
+            );
             l.on_state(S::Connected, 0.0);
             l.on_state(S::Failed, 1000.0);
             let mut waits = Vec::new();
@@ -588,14 +631,14 @@ mod tests {
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
         // Connected and heard in-band (its pings): stale presence alone is not enough.
-        l.heard(29_000.0);
+        assert_eq!(l.heard(29_000.0, true), vec![]);
         assert!(!l.may_time_out(30_000.0, 15_000.0));
         assert_eq!(
             roster.take_stale(30_000.0, |_| !l.may_time_out(30_000.0, 15_000.0)),
             vec![]
         );
         let mut l = connected(0.0);
-        l.heard(5_000.0);
+        assert_eq!(l.heard(5_000.0, true), vec![]);
         let mut roster = Roster::new("me", 15_000);
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
@@ -630,13 +673,45 @@ mod tests {
             !l.may_time_out(15_000.0, 15_000.0),
             "heard when it connected"
         );
-        l.heard(10_000.0);
+        assert_eq!(l.heard(10_000.0, true), vec![]);
         assert!(!l.may_time_out(25_000.0, 15_000.0));
         assert!(l.may_time_out(25_001.0, 15_000.0));
         // Heard again: up again.
-        l.heard(25_500.0);
+        assert_eq!(l.heard(25_500.0, true), vec![]);
         assert!(!l.may_time_out(26_000.0, 15_000.0));
         l.leave(LeaveReason::HungUp);
         assert!(!l.may_time_out(99_000.0, 15_000.0), "left is left");
+    }
+
+    #[test]
+    fn a_connection_silent_for_a_heartbeat_and_the_grace_is_restarted() {
+        // Firefox kept the connection `connected` while its relay was gone.
+        let mut l = connected(0.0);
+        assert_eq!(l.heard(3_000.0, true), vec![]);
+        assert_eq!(l.next_deadline(), Some(13_000.0));
+        assert_eq!(l.on_tick(12_999.0), vec![]);
+        assert_eq!(
+            l.on_tick(13_000.0),
+            vec![
+                report(PeerState::Reconnecting { attempt: 1 }),
+                Action::RestartIce
+            ]
+        );
+        // Heard while the browser says the connection is down: still reconnecting.
+        assert_eq!(l.heard(13_500.0, false), vec![]);
+        assert!(!l.is_up());
+        // Heard through a connection the browser calls connected (it may never have said
+        // otherwise, and fires no change after the restart): up again, reported.
+        assert_eq!(l.heard(14_000.0, true), vec![report(PeerState::Connected)]);
+        assert!(l.is_up());
+        assert_eq!(l.next_deadline(), Some(24_000.0));
+        // Within the `disconnected` grace: back up, never reported lost.
+        assert_eq!(l.on_state(S::Disconnected, 15_000.0), vec![]);
+        assert_eq!(l.heard(15_100.0, true), vec![]);
+        assert!(l.is_up());
+        // A first connection is left to its channels' opening.
+        let mut first = nominal(ReconnectPolicy::default());
+        assert_eq!(first.heard(100.0, true), vec![]);
+        assert!(!first.is_up());
     }
 }

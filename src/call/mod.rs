@@ -104,7 +104,9 @@ pub struct CallOptions {
     pub peer_id: Option<String>,
     /// When to restart ICE, and when to give up.
     pub reconnect: ReconnectPolicy,
-    /// How often presence is refreshed, in milliseconds.
+    /// How often presence is refreshed and connected peers are pinged in-band, in
+    /// milliseconds. A connection silent for a heartbeat plus the reconnect policy's
+    /// `disconnected_grace_ms` counts as lost.
     pub heartbeat_ms: u32,
     /// How long a peer's presence may go without a heartbeat, while its connection is not
     /// up, before it is reported [`LeaveReason::TimedOut`].

@@ -66,6 +66,8 @@ pub(crate) struct Negotiation {
     making_offer: bool,
     ignore_offer: bool,
     setting_remote_answer_pending: bool,
+    /// `restartIce()` was called and no offer made since: the restart's offer is coming.
+    restart_pending: bool,
 }
 
 impl Negotiation {
@@ -75,12 +77,26 @@ impl Negotiation {
             making_offer: false,
             ignore_offer: false,
             setting_remote_answer_pending: false,
+            restart_pending: false,
         }
+    }
+
+    /// We called `restartIce()`: until our next offer, a remote offer collides with it as with
+    /// an offer in the making. Answered instead, it would get the restart's new ICE
+    /// credentials in an answer to an offer that restarted nothing, which Firefox refuses.
+    pub(crate) fn begin_restart(&mut self) {
+        self.restart_pending = true;
+    }
+
+    /// The restart's offer never came (`negotiationneeded` did not fire): stop waiting for it.
+    pub(crate) fn restart_expired(&mut self) {
+        self.restart_pending = false;
     }
 
     /// `negotiationneeded`: we are about to `setLocalDescription()` an offer.
     pub(crate) fn begin_offer(&mut self) {
         self.making_offer = true;
+        self.restart_pending = false;
     }
 
     /// The offer was set (or failed): `finally { makingOffer = false }`.
@@ -95,6 +111,7 @@ impl Negotiation {
         signaling: SignalingState,
     ) -> DescriptionAction {
         let ready_for_offer = !self.making_offer
+            && !self.restart_pending
             && (signaling == SignalingState::Stable || self.setting_remote_answer_pending);
         let collision = kind == SdpType::Offer && !ready_for_offer;
         self.ignore_offer = !self.polite && collision;
@@ -314,6 +331,36 @@ mod tests {
             DescriptionAction::Apply { answer: false }
         );
         assert!(!impolite.ignoring_offer());
+    }
+
+    #[test]
+    fn an_offer_while_a_restart_is_pending_collides() {
+        // Impolite: the restart's offer wins; polite: it has no restarts of its own.
+        let mut n = Negotiation::new(false);
+        n.begin_restart();
+        assert_eq!(
+            n.on_remote_description(SdpType::Offer, SignalingState::Stable),
+            DescriptionAction::Ignore
+        );
+        // Answers still go through.
+        assert_eq!(
+            n.on_remote_description(SdpType::Answer, SignalingState::HaveLocalOffer),
+            DescriptionAction::Apply { answer: false }
+        );
+        n.remote_description_settled();
+        n.begin_offer();
+        n.end_offer();
+        assert_eq!(
+            n.on_remote_description(SdpType::Offer, SignalingState::Stable),
+            DescriptionAction::Apply { answer: true }
+        );
+        // A restart whose offer never came stops holding offers back.
+        n.begin_restart();
+        n.restart_expired();
+        assert_eq!(
+            n.on_remote_description(SdpType::Offer, SignalingState::Stable),
+            DescriptionAction::Apply { answer: true }
+        );
     }
 
     #[test]

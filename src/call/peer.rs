@@ -47,6 +47,8 @@ pub(crate) struct RemotePeer {
     state: RefCell<State>,
     /// Every channel has opened once: the first `connected` may be reported.
     channels_opened: Cell<bool>,
+    /// The larger id of the two: it yields on glare, and asks the other side to restart ICE.
+    polite: bool,
     /// Whether our `negotiationneeded` may make an offer. The polite side waits for the
     /// impolite side's first offer instead of offering too: an initial glare makes it roll
     /// back an offer holding the data channels, which Chromium does not always survive (its
@@ -57,7 +59,12 @@ pub(crate) struct RemotePeer {
     offer_waiting_since: Cell<Option<f64>>,
     /// When we last pinged the peer in-band.
     pinged_at: Cell<f64>,
+    /// When we last restarted ICE.
+    restarted_at: Cell<f64>,
 }
+
+/// A restart request within this long of our own restart is served by it.
+const RESTART_COALESCE_MS: f64 = 3_000.0;
 
 /// An offer unanswered this long is sent again (its message, or the answer, may have been
 /// lost while the database was unreachable).
@@ -116,12 +123,15 @@ impl RemotePeer {
                     ctx.policy.clone(),
                     now_ms(),
                     Rc::new(js_sys::Math::random),
+                    ctx.heartbeat_ms,
                 ),
             }),
             channels_opened: Cell::new(false),
+            polite,
             may_offer: Cell::new(!polite),
             offer_waiting_since: Cell::new(None),
             pinged_at: Cell::new(f64::NEG_INFINITY),
+            restarted_at: Cell::new(f64::NEG_INFINITY),
         });
         peer.emit(CallEvent::PeerState {
             peer: peer.id.clone(),
@@ -171,14 +181,19 @@ impl RemotePeer {
         if self.is_left() {
             return;
         }
-        // Only while connected: piling pings into a connection that is down makes Firefox's
-        // SCTP give up on it (its channels close, which reads as a hang-up).
-        if self.state.borrow().lifecycle.is_up()
+        // While up, and whenever the browser calls the connection connected, also while we
+        // reconnect (the pings are how both sides see it is up again); never into one that is
+        // down: piling data into a dead association makes Firefox's SCTP give up on it.
+        let up = self.state.borrow().lifecycle.is_up();
+        if (up || self.pc.connection_state() == PeerConnectionState::Connected)
             && now - self.pinged_at.get() >= f64::from(self.ctx.heartbeat_ms)
             && self.control.ready_state() == DataChannelState::Open
         {
             self.pinged_at.set(now);
             let _ = self.control.try_send_text(PING);
+        }
+        if now - self.restarted_at.get() >= RESEND_OFFER_MS {
+            self.state.borrow_mut().negotiation.restart_expired();
         }
         if self.pc.signaling_state() != SignalingState::HaveLocalOffer {
             self.offer_waiting_since.set(None);
@@ -197,6 +212,13 @@ impl RemotePeer {
             }
             Some(_) => {}
         }
+    }
+
+    /// Something came from the peer in-band, now.
+    fn heard(&self) {
+        let connected = self.pc.connection_state() == PeerConnectionState::Connected;
+        let actions = self.state.borrow_mut().lifecycle.heard(now_ms(), connected);
+        self.act(actions);
     }
 
     /// The peer left (or we leave it): reported once, and the connection closes.
@@ -261,22 +283,42 @@ impl RemotePeer {
                         state,
                     });
                 }
-                Action::RestartIce => {
+                Action::RestartIce if self.polite => {
                     self.may_offer.set(true);
-                    if let Err(err) = self.pc.restart_ice() {
-                        self.error(err);
-                    }
-                    // An offer still unanswered may have been lost (the database was down):
-                    // send it again; the restart's own offer follows once it is answered.
-                    if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
-                        if let Some(offer) = self.pc.local_description() {
-                            self.send(Signal::Description {
-                                description: offer,
-                                answers: None,
-                            });
-                        }
-                    }
+                    self.send(Signal::RestartIce);
                 }
+                Action::RestartIce => self.restart_ice(),
+            }
+        }
+    }
+
+    /// The polite side asks for a restart: one of ours begun just before serves it (the same
+    /// loss seen from both sides), and another now would replace a generation still gathering,
+    /// which Firefox does not survive. A polite peer never restarts on request (the asker
+    /// would be polite too).
+    fn restart_requested(&self) {
+        let recent = now_ms() - self.restarted_at.get() < RESTART_COALESCE_MS;
+        if !self.polite && !recent {
+            self.restart_ice();
+        }
+    }
+
+    /// Restarts ICE (the impolite side's part: see [`Signal::RestartIce`]).
+    fn restart_ice(&self) {
+        self.restarted_at.set(now_ms());
+        self.may_offer.set(true);
+        match self.pc.restart_ice() {
+            Ok(()) => self.state.borrow_mut().negotiation.begin_restart(),
+            Err(err) => self.error(err),
+        }
+        // An offer still unanswered may have been lost (the database was down): send it
+        // again; the restart's own offer follows once it is answered.
+        if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
+            if let Some(offer) = self.pc.local_description() {
+                self.send(Signal::Description {
+                    description: offer,
+                    answers: None,
+                });
             }
         }
     }
@@ -422,6 +464,7 @@ async fn remote_signals(peer: Weak<RemotePeer>, mut signals: mpsc::UnboundedRece
             } => peer.on_description(description, answers).await,
             Signal::Candidate { candidate } => peer.on_candidate(candidate).await,
             Signal::Bye => peer.leave(LeaveReason::HungUp),
+            Signal::RestartIce => peer.restart_requested(),
         }
     }
 }
@@ -457,7 +500,7 @@ async fn control_messages(peer: Weak<RemotePeer>) {
     };
     while let Some(message) = messages.next().await {
         let Some(strong) = peer.upgrade() else { return };
-        strong.state.borrow_mut().lifecycle.heard(now_ms());
+        strong.heard();
         if message == Message::Text(BYE.into()) {
             strong.leave(LeaveReason::HungUp);
             return;
@@ -489,6 +532,7 @@ async fn channel_messages(peer: Weak<RemotePeer>, index: usize) {
     };
     while let Some(message) = messages.next().await {
         let Some(peer) = peer.upgrade() else { return };
+        peer.heard();
         peer.emit(CallEvent::Message {
             peer: peer.id.clone(),
             channel: label.clone(),

@@ -47,6 +47,10 @@ pub(crate) enum Signal {
     },
     /// Leaving (said through the room when the data channel is not up).
     Bye,
+    /// From the polite side: please restart ICE. Only the impolite side restarts, so that one
+    /// loss seen from both sides makes one restart: Firefox fails the connection when a second
+    /// restart replaces a generation still gathering.
+    RestartIce,
 }
 
 /// A message as stored: the sessions of both ends, then the signal.
@@ -349,6 +353,8 @@ mod tests {
             bye.to_value(),
             json!({"from": "a", "to": "b", "kind": "bye"})
         );
+        let restart = json!({"from": "a", "to": "b", "kind": "restartIce"});
+        assert_eq!(Envelope::parse(restart).unwrap().signal, Signal::RestartIce);
         for bad in [
             json!("hello"),
             json!({"from": "a", "to": "b", "kind": "nope"}),

@@ -220,6 +220,7 @@ fn call_options(value: &JsValue) -> Result<rust::CallOptions, JsValue> {
         attempt_timeout_ms: Option<u32>,
         disconnected_grace_ms: Option<u32>,
         connect_timeout_ms: Option<u32>,
+        jitter_percent: Option<u32>,
     }
 
     let options: Options = convert::options(value, "options")?;
@@ -248,6 +249,7 @@ fn call_options(value: &JsValue) -> Result<rust::CallOptions, JsValue> {
             .disconnected_grace_ms
             .unwrap_or(policy.disconnected_grace_ms);
         policy.connect_timeout_ms = r.connect_timeout_ms.unwrap_or(policy.connect_timeout_ms);
+        policy.jitter_percent = r.jitter_percent.unwrap_or(policy.jitter_percent);
     }
     if let Some(ms) = options.heartbeat_ms {
         call.heartbeat_ms = ms;

@@ -28,6 +28,8 @@ export interface ReconnectOptions {
   attemptTimeoutMs?: number;
   disconnectedGraceMs?: number;
   connectTimeoutMs?: number;
+  /** The random spread of each delay, in percent either way (15 by default). */
+  jitterPercent?: number;
 }
 
 /** Options of `Call.join`. */

@@ -53,7 +53,7 @@ export async function typed(): Promise<string> {
     channels: ["chat", { label: "state", ordered: false, maxRetransmits: 0 }],
     configuration: { iceServers: [{ urls: "stun:stun.example.org" }], iceTransportPolicy: "all" },
     peerId: "alice",
-    reconnect: { delaysMs: [0, 1000] },
+    reconnect: { delaysMs: [0, 1000], jitterPercent: 10 },
   };
   using call = await Call.join(db, "abc", options);
   const off: () => void = call.on("peerstate", (event) => {
