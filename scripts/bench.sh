@@ -108,8 +108,8 @@ streams() {
     trap 'stop_signal; rm -rf "$BENCH_DIR"' RETURN
     echo "==> rtcweb-signal streams ($SIGNAL_BIN, in memory, $seconds s per phase, $(nproc) cores shared with the client)"
     echo
-    echo "| streams open | rooms | server memory per stream | paced writes → events delivered | write-to-event p50 / p99 / max | writes/s, 50 writers | p50 / p99 at that load |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| streams open | rooms | server memory per stream | paced writes → events delivered | server CPU (of one core) | write-to-event p50 / p99 / max | writes/s, 50 writers | p50 / p99 at that load |"
+    echo "|---|---|---|---|---|---|---|---|"
     local case n rooms rate writers
     # streams:rooms:paced writes per second:writers (2,000 writes/s is the heartbeat load of
     # 10,000 call peers, one every 5 s; in one room each write reaches every stream).
@@ -118,7 +118,7 @@ streams() {
         start_signal --max-streams "$n" --max-connections $((n + 200)) || return 1
         "$load" "$SIGNAL_URL" --streams "$n" --rooms "$rooms" --rate "$rate" --writers "$writers" \
             --seconds "$seconds" --server-pid "$SIGNAL_PID" --markdown 2>>"$BENCH_DIR/details" ||
-            echo "| $n | $rooms | failed | | | | |"
+            echo "| $n | $rooms | failed | | | | | |"
         stop_signal
     done
     echo

@@ -19,6 +19,8 @@
 //! Two phases follow the opening of the streams:
 //! - paced: `--rate` writes per second (open loop, spread over 20 writer connections) for
 //!   `--seconds`; a write that is late because the server is slow counts from when it was due;
+//!   with `--server-pid`, the server's CPU time in that phase (less sensitive than the latency
+//!   to what else runs on the machine);
 //! - saturated (unless `--writers 0`): `--writers` writers each write and wait for the answer
 //!   in a loop for `--seconds`, as `write_load` does: the writes per second the server takes
 //!   with the streams open, and the latency under that load.
@@ -100,6 +102,15 @@ fn rss_kib(pid: Option<u32>) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time the process used so far, in seconds (user + system; /proc counts in 1/100 s).
+fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// The soft limit on open descriptors (0: unknown).
@@ -419,7 +430,13 @@ async fn main() {
     );
 
     let events_before = shared.events.load(Ordering::Relaxed);
+    let cpu_before = cpu_seconds(args.server_pid);
     let paced_figures = paced(&args, rooms, &shared).await;
+    // The server's share of one core while the paced writes ran.
+    let paced_cpu = match (cpu_before, cpu_seconds(args.server_pid)) {
+        (Some(before), Some(after)) => Some(100.0 * (after - before) / paced_figures.seconds),
+        _ => None,
+    };
     // Let the last events arrive.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let paced_events = shared.events.load(Ordering::Relaxed) - events_before;
@@ -471,9 +488,11 @@ async fn main() {
         kib(rss_open),
         kib(rss_after)
     );
+    let cpu_text = paced_cpu.map_or("?".to_owned(), |cpu| format!("{cpu:.0}%"));
     eprintln!(
         "stream_load: paced: {} writes ({} failed) at {paced_rate:.0}/s, {} of {expected_paced} \
-         events ({} seen in all): latency p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms",
+         events ({} seen in all): latency p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms; \
+         server CPU {cpu_text} of one core",
         paced_figures.writes,
         paced_figures.failed,
         latency[0].len(),
@@ -501,7 +520,7 @@ async fn main() {
             format!("| {rate:.0} | {s50:.1} / {s99:.1} ms |")
         });
         println!(
-            "| {opened} of {n} | {layout} | {per_stream_text} | {:.0} w/s → {} of {expected_paced} events | {p50:.1} / {p99:.1} / {max:.1} ms {saturated_text}",
+            "| {opened} of {n} | {layout} | {per_stream_text} | {:.0} w/s → {} of {expected_paced} events | {cpu_text} | {p50:.1} / {p99:.1} / {max:.1} ms {saturated_text}",
             args.rate,
             latency[0].len(),
         );
