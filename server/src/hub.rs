@@ -6,22 +6,33 @@
 //! open elsewhere: with one channel for every stream, each write woke all of them, and 10,000
 //! open streams held the server to a few hundred writes per second.
 //!
-//! A stream's inbox holds at most `buffer` changes not yet taken; past that it is cleared and
-//! marked lagged, and the stream resends its whole value (as a broadcast ring's lag did).
+//! A stream's inbox holds at most `buffer` changes not yet taken, and at most `stream_bytes` of
+//! their JSON, and all inboxes together at most `total_bytes` (a change held by two inboxes
+//! counts twice): past that it is cleared and marked lagged, and the stream resends its whole
+//! value (as a broadcast ring's lag did). So streams that stop reading cannot hold on to
+//! changes without bound.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 
 use crate::store::Change;
 use crate::stream::Announced;
+use crate::tree;
 
 /// The streams' registry, by location.
 pub(crate) struct Hub {
     index: Mutex<Index>,
     /// Most changes an inbox holds before it is marked lagged.
     buffer: usize,
+    /// Most bytes of changes one inbox holds.
+    stream_bytes: usize,
+    /// Most bytes of changes all inboxes hold together.
+    total_bytes: usize,
+    /// Bytes of changes held by the inboxes now.
+    held: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -45,7 +56,9 @@ struct Inbox {
 
 #[derive(Default)]
 struct Pending {
-    changes: VecDeque<Arc<Announced>>,
+    /// The changes, with the size of each (counted in `bytes` and the hub's `held`).
+    changes: VecDeque<(Arc<Announced>, usize)>,
+    bytes: usize,
     lagged: bool,
 }
 
@@ -72,28 +85,56 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+impl Pending {
+    /// Drops every change held, giving their bytes back to `hub`.
+    fn clear(&mut self, hub: &Hub) {
+        self.changes.clear();
+        hub.held.fetch_sub(self.bytes, Ordering::Relaxed);
+        self.bytes = 0;
+    }
+}
+
 impl Inbox {
-    fn push(&self, announced: &Arc<Announced>, buffer: usize) {
+    fn push(&self, announced: &Arc<Announced>, size: usize, hub: &Hub) {
         {
             let mut queue = lock(&self.queue);
-            if queue.changes.len() >= buffer {
-                queue.changes.clear();
+            let full = queue.changes.len() >= hub.buffer
+                || queue.bytes.saturating_add(size) > hub.stream_bytes
+                || hub.held.load(Ordering::Relaxed).saturating_add(size) > hub.total_bytes;
+            if queue.lagged {
+                // Its whole value is resent anyway.
+            } else if full {
+                queue.clear(hub);
                 queue.lagged = true;
-            } else if !queue.lagged {
-                queue.changes.push_back(announced.clone());
+            } else {
+                queue.changes.push_back((announced.clone(), size));
+                queue.bytes += size;
+                hub.held.fetch_add(size, Ordering::Relaxed);
             }
         }
         self.ready.notify_one();
     }
 
-    fn take(&self) -> Option<Next> {
+    fn take(&self, hub: &Hub) -> Option<Next> {
         let mut queue = lock(&self.queue);
         if queue.lagged {
             queue.lagged = false;
-            queue.changes.clear();
+            queue.clear(hub);
             return Some(Next::Lagged);
         }
-        queue.changes.pop_front().map(Next::Change)
+        let (announced, size) = queue.changes.pop_front()?;
+        queue.bytes -= size;
+        hub.held.fetch_sub(size, Ordering::Relaxed);
+        Some(Next::Change(announced))
+    }
+}
+
+/// The bytes a change's JSON takes (what an inbox holding it counts).
+fn size_of(change: &Change) -> usize {
+    match change {
+        Change::Rules => 0,
+        Change::Put { data, .. } => tree::size(data),
+        Change::Patch { data, .. } => data.iter().map(|(_, value)| tree::size(value)).sum(),
     }
 }
 
@@ -139,10 +180,15 @@ impl Node {
 }
 
 impl Hub {
-    pub(crate) fn new(buffer: usize) -> Arc<Hub> {
+    /// A hub whose inboxes hold at most `buffer` changes and `stream_bytes` bytes each, and
+    /// `total_bytes` together.
+    pub(crate) fn new(buffer: usize, stream_bytes: usize, total_bytes: usize) -> Arc<Hub> {
         Arc::new(Hub {
             index: Mutex::new(Index::default()),
             buffer: buffer.max(1),
+            stream_bytes,
+            total_bytes,
+            held: AtomicUsize::new(0),
         })
     }
 
@@ -171,6 +217,7 @@ impl Hub {
 
     /// Hands `change` to every stream it may reach (each once, in announcement order).
     pub(crate) fn announce(&self, change: Change) {
+        let size = size_of(&change);
         let announced = Arc::new(Announced::new(change));
         let index = lock(&self.index);
         let mut targets = Vec::new();
@@ -202,7 +249,7 @@ impl Hub {
             }
         }
         for (_, inbox) in targets {
-            inbox.push(&announced, self.buffer);
+            inbox.push(&announced, size, self);
         }
     }
 
@@ -220,7 +267,7 @@ impl Subscription {
     /// The next change for this stream, waiting for one.
     pub(crate) async fn recv(&mut self) -> Next {
         loop {
-            if let Some(next) = self.inbox.take() {
+            if let Some(next) = self.inbox.take(&self.hub) {
                 return next;
             }
             // Cancel-safe: nothing is taken before the wait ends.
@@ -231,13 +278,14 @@ impl Subscription {
     /// The next change if one is waiting.
     #[cfg(test)]
     pub(crate) fn try_recv(&mut self) -> Option<Next> {
-        self.inbox.take()
+        self.inbox.take(&self.hub)
     }
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
         lock(&self.hub.index).root.remove(&self.location, self.id);
+        lock(&self.inbox.queue).clear(&self.hub);
     }
 }
 
@@ -269,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_put_reaches_the_streams_above_at_and_below_it_only() {
-        let hub = Hub::new(16);
+        let hub = Hub::new(16, usize::MAX, usize::MAX);
         let mut root = hub.subscribe(&[]);
         let mut room = hub.subscribe(&p("rooms/a"));
         let mut inbox = hub.subscribe(&p("rooms/a/mesh/b"));
@@ -294,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_patch_reaches_each_stream_below_its_entries_once() {
-        let hub = Hub::new(16);
+        let hub = Hub::new(16, usize::MAX, usize::MAX);
         let mut rooms = hub.subscribe(&p("rooms"));
         let mut a = hub.subscribe(&p("rooms/a"));
         let mut deep = hub.subscribe(&p("rooms/a/mesh/x"));
@@ -317,7 +365,7 @@ mod tests {
 
     #[test]
     fn rules_reach_every_stream_and_dropped_ones_leave() {
-        let hub = Hub::new(16);
+        let hub = Hub::new(16, usize::MAX, usize::MAX);
         let mut a = hub.subscribe(&p("x/y"));
         let b = hub.subscribe(&p("x/y"));
         let mut c = hub.subscribe(&p("z"));
@@ -336,7 +384,7 @@ mod tests {
 
     #[test]
     fn an_inbox_past_its_buffer_is_lagged_once_then_follows_again() {
-        let hub = Hub::new(3);
+        let hub = Hub::new(3, usize::MAX, usize::MAX);
         let mut sub = hub.subscribe(&p("r"));
         for _ in 0..5 {
             hub.announce(put("r/k"));
@@ -349,7 +397,7 @@ mod tests {
 
     #[tokio::test]
     async fn recv_waits_for_a_change() {
-        let hub = Hub::new(16);
+        let hub = Hub::new(16, usize::MAX, usize::MAX);
         let mut sub = hub.subscribe(&p("r"));
         let announcer = {
             let hub = hub.clone();
@@ -361,5 +409,40 @@ mod tests {
         let next = tokio::time::timeout(std::time::Duration::from_secs(5), sub.recv()).await;
         assert!(matches!(next, Ok(Next::Change(_))));
         announcer.await.unwrap();
+    }
+
+    #[test]
+    fn inboxes_that_are_not_read_hold_a_bounded_number_of_bytes() {
+        // Each put is 10 bytes of JSON ("\"xxxxxxxx\"").
+        let big = |at: &str| Change::Put {
+            path: p(at),
+            data: json!("xxxxxxxx"),
+        };
+        let hub = Hub::new(100, 35, 50);
+        let mut a = hub.subscribe(&p("a"));
+        let mut b = hub.subscribe(&p("b"));
+        for _ in 0..3 {
+            hub.announce(big("a/k"));
+        }
+        assert_eq!(hub.held.load(Ordering::Relaxed), 30);
+        // Past its own bound: lagged, and what it held is given back.
+        hub.announce(big("a/k"));
+        assert_eq!(hub.held.load(Ordering::Relaxed), 0);
+        assert!(matches!(a.try_recv(), Some(Next::Lagged)));
+        // Past the total: b holds 30, a may take 20 more, not 30.
+        for _ in 0..3 {
+            hub.announce(big("b/k"));
+        }
+        hub.announce(big("a/k"));
+        hub.announce(big("a/k"));
+        assert_eq!(hub.held.load(Ordering::Relaxed), 50);
+        hub.announce(big("a/k"));
+        assert!(matches!(a.try_recv(), Some(Next::Lagged)));
+        assert_eq!(count(&mut b), 3);
+        assert_eq!(hub.held.load(Ordering::Relaxed), 0);
+        // A dropped stream gives back what it held.
+        hub.announce(big("b/k"));
+        drop(b);
+        assert_eq!(hub.held.load(Ordering::Relaxed), 0);
     }
 }

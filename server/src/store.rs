@@ -29,6 +29,11 @@ use rtcweb_protocol::schema;
 
 /// How many changes a slow stream may fall behind before it is resent the whole value.
 const CHANGE_BUFFER: usize = 1024;
+/// Most bytes of changes one stream's pump has not taken yet (as `--stream-budget`'s default).
+const CHANGE_BYTES_PER_STREAM: usize = 8 * 1024 * 1024;
+/// Most bytes of changes all streams' pumps have not taken yet (as `--max-buffered-bytes`'s
+/// default).
+const CHANGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// A change to the tree, as the streams see it. Values are in stored form.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,7 +225,7 @@ impl Store {
         };
         let root = tree::normalize(root);
         Ok(Store {
-            hub: Hub::new(CHANGE_BUFFER),
+            hub: Hub::new(CHANGE_BUFFER, CHANGE_BYTES_PER_STREAM, CHANGE_BYTES),
             state: Mutex::new(State {
                 size: tree::size(&root),
                 root,
