@@ -7,15 +7,18 @@
 #     signal     rtcweb-signal's write throughput at 1 and 50 writers, in memory, with --data,
 #                and with --data on a 16 MiB tree (server/examples/write_load.rs);
 #                RTCWEB_SIGNAL_BIN=PATH measures another build of the server
+#     streams    rtcweb-signal with 1,000 and 10,000 open streams on rooms: write-to-event
+#                latency, writes/s and memory per stream (server/examples/stream_load.rs);
+#                RTCWEB_SIGNAL_BIN as for signal
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
 PARTS=("$@")
-[ ${#PARTS[@]} -eq 0 ] && PARTS=(browsers signal)
+[ ${#PARTS[@]} -eq 0 ] && PARTS=(browsers signal streams)
 for part in "${PARTS[@]}"; do
-    case "$part" in browsers | signal) ;;
-        *) echo "unknown part '$part'; parts: browsers signal" >&2; exit 2 ;;
+    case "$part" in browsers | signal | streams) ;;
+        *) echo "unknown part '$part'; parts: browsers signal streams" >&2; exit 2 ;;
     esac
 done
 
@@ -87,6 +90,39 @@ signal() {
         done
         echo "$row"
     done
+}
+
+# Streams open on rooms as calls hold them (two per room; then all in one room), then paced
+# writes of call messages into the rooms, then 50 writers as fast as the server answers.
+streams() {
+    cargo build -q --release -p rtcweb-signal --bins --example stream_load || return 1
+    SIGNAL_BIN="${RTCWEB_SIGNAL_BIN:-target/release/rtcweb-signal}"
+    local load=target/release/examples/stream_load seconds="${RTCWEB_BENCH_SECONDS:-10}"
+    # A descriptor per stream on each side (server and client are separate processes).
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10300 ]; then
+        echo "streams: 10,000 streams need 'ulimit -n' of at least 10300 (hard limit: $(ulimit -Hn))" >&2
+        return 1
+    fi
+    mkdir -p target && BENCH_DIR="$(mktemp -d "$ROOT/target/bench-streams.XXXXXX")"
+    trap 'stop_signal; rm -rf "$BENCH_DIR"' RETURN
+    echo "==> rtcweb-signal streams ($SIGNAL_BIN, in memory, $seconds s per phase, $(nproc) cores shared with the client)"
+    echo
+    echo "| streams open | rooms | server memory per stream | paced writes → events delivered | server CPU (of one core) | write-to-event p50 / p99 / max | writes/s, 50 writers | p50 / p99 at that load |"
+    echo "|---|---|---|---|---|---|---|---|"
+    local case n rooms rate writers
+    # streams:rooms:paced writes per second:writers (2,000 writes/s is the heartbeat load of
+    # 10,000 call peers, one every 5 s; in one room each write reaches every stream).
+    for case in 1000:500:2000:50 10000:5000:2000:50 1000:1:20:0 10000:1:2:0; do
+        IFS=: read -r n rooms rate writers <<<"$case"
+        start_signal --max-streams "$n" --max-connections $((n + 200)) || return 1
+        "$load" "$SIGNAL_URL" --streams "$n" --rooms "$rooms" --rate "$rate" --writers "$writers" \
+            --seconds "$seconds" --server-pid "$SIGNAL_PID" --markdown 2>>"$BENCH_DIR/details" ||
+            echo "| $n | $rooms | failed | | | | | |"
+        stop_signal
+    done
+    echo
+    sed 's/^stream_load: /    /' "$BENCH_DIR/details"
 }
 
 status=0

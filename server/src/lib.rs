@@ -26,6 +26,7 @@
 
 mod auth;
 mod http;
+mod hub;
 mod journal;
 mod path;
 mod query;

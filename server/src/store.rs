@@ -16,19 +16,24 @@ use axum::http::StatusCode;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::oneshot;
 
 use crate::auth::Auth;
+use crate::hub::{Hub, Subscription};
 use crate::journal::{self, Journal};
 use crate::path::{self, Path};
 use crate::rules::{self, Rules};
-use crate::stream::Announced;
 use crate::tree;
 use rtcweb_protocol::push_id::PushIds;
 use rtcweb_protocol::schema;
 
 /// How many changes a slow stream may fall behind before it is resent the whole value.
 const CHANGE_BUFFER: usize = 1024;
+/// Most bytes of changes one stream's pump has not taken yet (as `--stream-budget`'s default).
+const CHANGE_BYTES_PER_STREAM: usize = 8 * 1024 * 1024;
+/// Most bytes of changes all streams' pumps have not taken yet (as `--max-buffered-bytes`'s
+/// default).
+const CHANGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// A change to the tree, as the streams see it. Values are in stored form.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,7 +154,8 @@ fn overlapping(paths: &[(Path, Value)]) -> bool {
 /// The database shared by all requests.
 pub(crate) struct Store {
     state: Mutex<State>,
-    changes: broadcast::Sender<Arc<Announced>>,
+    /// The streams, by location: each change goes to those it reaches.
+    hub: Arc<Hub>,
     /// The data file's journal (None: the database lives in memory only). Its lock is held
     /// while one group of records is written and synced; it is None once the journal failed
     /// in a way that leaves its state on disk unknown.
@@ -219,7 +225,7 @@ impl Store {
         };
         let root = tree::normalize(root);
         Ok(Store {
-            changes: broadcast::channel(CHANGE_BUFFER).0,
+            hub: Hub::new(CHANGE_BUFFER, CHANGE_BYTES_PER_STREAM, CHANGE_BYTES),
             state: Mutex::new(State {
                 size: tree::size(&root),
                 root,
@@ -264,12 +270,12 @@ impl Store {
         &self,
         at: &[String],
         auth: &Auth,
-    ) -> Result<(Value, broadcast::Receiver<Arc<Announced>>), Refusal> {
+    ) -> Result<(Value, Subscription), Refusal> {
         let state = self.lock();
         if !state.may_read(at, auth) {
             return Err(Refusal::permission_denied());
         }
-        let receiver = self.changes.subscribe();
+        let receiver = self.hub.subscribe(at);
         Ok((
             tree::get(&state.root, at).cloned().unwrap_or(Value::Null),
             receiver,
@@ -315,7 +321,7 @@ impl Store {
         }
         if self.journal.is_none() {
             state.apply(&change);
-            let _ = self.changes.send(Arc::new(Announced::new(change)));
+            self.hub.announce(change);
             return None;
         }
         let record = journal::record(
@@ -393,7 +399,7 @@ impl Store {
             debug_assert_eq!(saved, count);
             for mut pending in state.pending.drain(..saved).collect::<Vec<_>>() {
                 state.apply(&pending.change);
-                let _ = self.changes.send(Arc::new(Announced::new(pending.change)));
+                self.hub.announce(pending.change);
                 if let Some(done) = pending.done.take() {
                     let _ = done.send(Ok(()));
                 }
@@ -468,7 +474,7 @@ impl Store {
     pub(crate) fn set_rules(&self, text: &str) -> Result<(), Refusal> {
         let rules = Rules::parse(text).map_err(Refusal::bad_request)?;
         self.lock().rules = rules;
-        let _ = self.changes.send(Arc::new(Announced::new(Change::Rules)));
+        self.hub.announce(Change::Rules);
         Ok(())
     }
 
@@ -768,7 +774,9 @@ mod tests {
         // Each increment was planned on the ones before it, saved or not yet.
         assert_eq!(store.read(&[], &Auth::Admin).unwrap(), json!({"n": 20}));
         for n in 1..=20 {
-            let announced = changes.try_recv().unwrap();
+            let Some(crate::hub::Next::Change(announced)) = changes.try_recv() else {
+                panic!("change {n} was not announced");
+            };
             assert_eq!(
                 announced.change,
                 Change::Put {
@@ -805,7 +813,7 @@ mod tests {
             "{refused:?}"
         );
         assert_eq!(store.read(&[], &Auth::Admin).unwrap(), json!({"kept": 1}));
-        assert!(changes.try_recv().is_err());
+        assert!(changes.try_recv().is_none());
         // The journal's state is unknown now: later writes are refused, not lost.
         let later = store
             .write(&lost, &Auth::Admin, Write::Set(json!(3)), None, "")

@@ -13,9 +13,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use rtcweb_protocol::event::{self, FRAME_TAIL};
 use serde_json::{json, Map, Value};
-use tokio::sync::{broadcast, oneshot, watch, Notify};
+use tokio::sync::{oneshot, watch, Notify};
 
 use crate::auth::Auth;
+use crate::hub::{Next, Subscription};
 use crate::path;
 use crate::store::{Change, Store};
 use crate::tree;
@@ -307,7 +308,8 @@ pub(crate) struct Listen {
     pub(crate) location: Vec<String>,
     pub(crate) auth: Auth,
     pub(crate) initial: Value,
-    pub(crate) changes: broadcast::Receiver<Arc<Announced>>,
+    /// The changes that reach `location`.
+    pub(crate) changes: Subscription,
     pub(crate) keep_alive: Duration,
     pub(crate) closing: watch::Receiver<bool>,
     /// Memory shared by every answer in flight.
@@ -413,8 +415,8 @@ impl Shared {
 /// The event stream, ending on `cancel`, on overflow, on server shutdown, or when the client
 /// goes away (the body is dropped, which stops the pump and frees the ticket).
 ///
-/// A pump task follows the changes as they come, so that a slow reader holds no change in the
-/// broadcast ring; it queues the events, each rendered once for every stream, within the
+/// A pump task follows the changes that reach the stream as they come, so that a slow reader
+/// holds no change in the stream's inbox; it queues the events, each rendered once for every stream, within the
 /// stream's budget. The body hands the connection pieces of at most 64 KiB.
 pub(crate) fn events(
     listen: Listen,
@@ -460,12 +462,16 @@ async fn pump(mut listen: Listen, shared: Arc<Shared>, mut gone: oneshot::Receiv
     let mut keep_alive = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         enum Woken {
-            Change(Result<Arc<Announced>, broadcast::error::RecvError>),
+            Change(Arc<Announced>),
+            Lagged,
             KeepAlive,
             End,
         }
         let woken = tokio::select! {
-            change = listen.changes.recv() => Woken::Change(change),
+            next = listen.changes.recv() => match next {
+                Next::Change(announced) => Woken::Change(announced),
+                Next::Lagged => Woken::Lagged,
+            },
             _ = keep_alive.tick() => Woken::KeepAlive,
             _ = listen.closing.wait_for(|closing| *closing) => Woken::End,
             _ = &mut gone => Woken::End,
@@ -473,7 +479,7 @@ async fn pump(mut listen: Listen, shared: Arc<Shared>, mut gone: oneshot::Receiv
         let budget = listen.budget.clone();
         let push = |chunks: &[Bytes]| shared.push(chunks, &budget, listen.stream_budget);
         let going = match woken {
-            Woken::Change(Ok(announced)) => {
+            Woken::Change(announced) => {
                 let frames = events_for(&listen.location, &announced);
                 let recheck = !frames.is_empty() || matches!(announced.change, Change::Rules);
                 if recheck && !listen.store.may_read(&listen.location, &listen.auth) {
@@ -483,7 +489,7 @@ async fn pump(mut listen: Listen, shared: Arc<Shared>, mut gone: oneshot::Receiv
                     frames.iter().all(|frame| push(frame))
                 }
             }
-            Woken::Change(Err(broadcast::error::RecvError::Lagged(_))) => {
+            Woken::Lagged => {
                 // Too far behind to replay: send the whole current value again.
                 match listen.store.read(&listen.location, &listen.auth) {
                     Ok(value) => push(&initial_frame(&value)),
@@ -493,7 +499,7 @@ async fn pump(mut listen: Listen, shared: Arc<Shared>, mut gone: oneshot::Receiv
                     }
                 }
             }
-            Woken::Change(Err(broadcast::error::RecvError::Closed)) | Woken::End => {
+            Woken::End => {
                 shared.finish();
                 false
             }

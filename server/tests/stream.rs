@@ -90,6 +90,81 @@ async fn writes_below_above_and_patches_arrive_relative_to_the_location() {
     );
 }
 
+/// Changes are routed to the streams they reach (not sent to every stream): each stream gets
+/// exactly the events for its location, once, and nothing for writes elsewhere.
+#[tokio::test]
+async fn each_stream_gets_the_changes_that_reach_it_once_and_no_others() {
+    let db = start(Config::default()).await;
+    let locations = ["", "rooms", "rooms/a", "rooms/a/mesh/x", "rooms/b", "other"];
+    let mut streams = Vec::new();
+    for at in locations {
+        let mut events = Events::open(&db.client, &db.url(&format!("{at}.json"))).await;
+        events.next().await;
+        streams.push(events);
+    }
+    // A patch above some streams, at one and beside others, with two entries below one.
+    db.send(
+        "PATCH",
+        "rooms.json",
+        r#"{"a/mesh/x/m1": 1, "a/mesh/x/m2": 2, "b/updated": 3}"#,
+    )
+    .await;
+    // A put below some and beside the rest.
+    db.put("rooms/a/presence/p.json", json!(4)).await;
+    // Then a marker below each location (none reaches a stream before its own): it must be
+    // the next event after the expected ones.
+    for at in locations {
+        let marker = if at.is_empty() {
+            "marker".to_owned()
+        } else {
+            format!("{at}/marker")
+        };
+        db.put(&format!("{marker}.json"), json!(at)).await;
+    }
+    let expected: Vec<Vec<(&str, Value)>> = vec![
+        vec![
+            (
+                "patch",
+                json!({"path": "/rooms", "data": {"a/mesh/x/m1": 1, "a/mesh/x/m2": 2, "b/updated": 3}}),
+            ),
+            ("put", json!({"path": "/rooms/a/presence/p", "data": 4})),
+        ],
+        vec![
+            (
+                "patch",
+                json!({"path": "/", "data": {"a/mesh/x/m1": 1, "a/mesh/x/m2": 2, "b/updated": 3}}),
+            ),
+            ("put", json!({"path": "/a/presence/p", "data": 4})),
+        ],
+        vec![
+            ("put", json!({"path": "/mesh/x/m1", "data": 1})),
+            ("put", json!({"path": "/mesh/x/m2", "data": 2})),
+            ("put", json!({"path": "/presence/p", "data": 4})),
+        ],
+        vec![
+            ("put", json!({"path": "/m1", "data": 1})),
+            ("put", json!({"path": "/m2", "data": 2})),
+        ],
+        vec![("put", json!({"path": "/updated", "data": 3}))],
+        vec![],
+    ];
+    for ((at, events), expected) in locations.iter().zip(&mut streams).zip(expected) {
+        let mut got = Vec::new();
+        loop {
+            let (event, data) = events.next().await;
+            if data["data"] == json!(at) {
+                break;
+            }
+            got.push((event, data));
+        }
+        let expected: Vec<(String, Value)> = expected
+            .into_iter()
+            .map(|(e, d)| (e.to_owned(), d))
+            .collect();
+        assert_eq!(got, expected, "stream at {at:?}");
+    }
+}
+
 #[tokio::test]
 async fn keep_alives_are_sent_on_idle_streams() {
     let db = start(Config {
