@@ -5,6 +5,8 @@
 // nothing.
 //
 //   node benches/run.mjs [--browsers chromium,firefox] [--runs 5] [--setups 20]
+//                        [--exchanges bulk,small,latency,setup,signaling]
+//                        [--contestants rust,js,simple-peer,peerjs]
 //                        [--sizes FILE] [--json FILE] [--svg FILE]
 import fs from "node:fs";
 import os from "node:os";
@@ -21,6 +23,8 @@ const { values: opts } = parseArgs({
     browsers: { type: "string", default: "chromium,firefox" },
     runs: { type: "string", default: "5" },
     setups: { type: "string", default: "20" },
+    exchanges: { type: "string", default: "bulk,small,latency,setup,signaling" },
+    contestants: { type: "string", default: "rust,js,simple-peer,peerjs" },
     sizes: { type: "string" },
     json: { type: "string", default: path.join(ROOT, "target/bench/results.json") },
     svg: { type: "string", default: path.join(ROOT, "docs/bench-ratios.svg") },
@@ -132,9 +136,11 @@ async function benchBrowser(kind, urls) {
   console.error(`==> ${browser.version}`);
   const results = {};
   for (const [exchange, spec] of Object.entries(EXCHANGES)) {
+    if (!opts.exchanges.split(",").includes(exchange)) continue;
     results[exchange] = {};
     const runs = spec.kind === "setup" ? SETUPS : RUNS;
     for (const contestant of CONTESTANTS) {
+      if (!opts.contestants.split(",").includes(contestant.id)) continue;
       if (spec.kind === "setup" && contestant.id === "peerjs") continue; // needs its server: two-page setup below
       const page = pages[contestant.page];
       const thresholds = THRESHOLDS[contestant.thresholds];
@@ -154,7 +160,7 @@ async function benchBrowser(kind, urls) {
       console.error(`    ${exchange} ${contestant.id}: ${JSON.stringify(results[exchange][contestant.id].summary)}`);
     }
   }
-  results.signaling = await signalingSetup(browser, urls, pages);
+  if (opts.exchanges.split(",").includes("signaling")) results.signaling = await signalingSetup(browser, urls, pages);
   await Promise.all(Object.values(pages).map((p) => p.close()));
   await browser.close();
   return { version: browser.version, results };
@@ -247,15 +253,15 @@ function markdown(report) {
     lines.push("| exchange | contestant | buffer thresholds | contestant | raw JS, same runs | speed vs raw JS (range) |");
     lines.push("|---|---|---|---|---|---|");
     for (const [exchange, spec] of Object.entries(EXCHANGES)) {
-      for (const entry of Object.values(results[exchange])) {
+      for (const entry of Object.values(results[exchange] ?? {})) {
         const s = entry.summary;
         if (s.failed) { lines.push(`| ${spec.text} | ${entry.label} | ${entry.thresholds ?? ""} | failed | | |`); continue; }
         const show = (v) => (typeof v === "object" ? `mean ${v.mean} ms, median ${v.median}, p99 ${v.p99}` : `${fmt(v)} ${s.unit}`);
         lines.push(`| ${spec.text} | ${entry.label} | ${entry.thresholds ?? "–"} | ${show(s.value)} | ${show(s.raw)} | ${s.ratio.toFixed(2)} (${s.ratioRange[0].toFixed(2)}–${s.ratioRange[1].toFixed(2)}) |`);
       }
     }
-    const sig = results.signaling.summary;
-    lines.push(`| setup through signaling, two pages | rtcweb Call via rtcweb-signal | – | ${sig.rtcweb ?? "failed"} ms | PeerJS via PeerServer: ${sig.peerjs ?? "failed"} ms | PeerJS / rtcweb time ${sig.ratio?.toFixed(2) ?? "–"} |`);
+    const sig = results.signaling?.summary;
+    if (sig) lines.push(`| setup through signaling, two pages | rtcweb Call via rtcweb-signal | – | ${sig.rtcweb ?? "failed"} ms | PeerJS via PeerServer: ${sig.peerjs ?? "failed"} ms | PeerJS / rtcweb time ${sig.ratio?.toFixed(2) ?? "–"} |`);
     lines.push("");
   }
   lines.push("### Bundle sizes (minified, gzip -9)", "", "| library | file | minified | gzipped |", "|---|---|---|---|");

@@ -74,13 +74,15 @@ pub(crate) fn channel_error(event: &web_sys::Event) -> Option<Error> {
 /// `binaryType` is set to `arraybuffer`; Firefox defaults to `blob`).
 pub(crate) fn message_data(event: &web_sys::Event) -> Option<Message> {
     // The typed getter: this runs for every message, and a property read by name would
-    // convert the name to a JS string each time.
-    let data = event.dyn_ref::<web_sys::MessageEvent>()?.data();
-    if let Some(text) = data.as_string() {
-        return Some(Message::Text(text));
-    }
+    // convert the name to a JS string each time. Unchecked, saving an `instanceof` per
+    // message: the getter reads `event.data` by name, so any other event gives `undefined`.
+    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+    // Binary first: bulk transfers are binary, and each test is a wasm-to-JS call.
     if data.is_instance_of::<js_sys::ArrayBuffer>() {
         return Some(Message::Binary(js_sys::Uint8Array::new(&data).to_vec()));
+    }
+    if let Some(text) = data.as_string() {
+        return Some(Message::Text(text));
     }
     if let Some(view) = data.dyn_ref::<js_sys::Uint8Array>() {
         return Some(Message::Binary(view.to_vec()));
