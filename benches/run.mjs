@@ -8,6 +8,7 @@
 //                        [--exchanges bulk,small,latency,setup,signaling]
 //                        [--contestants rust,js,simple-peer,peerjs]
 //                        [--sizes FILE] [--json FILE] [--svg FILE]
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -130,8 +131,15 @@ async function benchBrowser(kind, urls) {
   const browser = await launch(kind);
   const pages = { main: await openPage(browser, urls.main), peerjs: await openPage(browser, urls.peerjs) };
   if (kind === "firefox") {
+    // The full version (the user agent says only 153.0); Debian's binary is firefox-esr.
     const ua = await pages.main.call("eval", "navigator.userAgent");
     browser.version = `Firefox ${ua.match(/Firefox\/([\d.]+)/)?.[1] ?? "?"}`;
+    for (const binary of ["firefox-esr", "firefox"]) {
+      try {
+        browser.version = execFileSync(binary, ["--version"], { encoding: "utf8" }).replace(/^Mozilla /, "").trim();
+        break;
+      } catch {}
+    }
   }
   console.error(`==> ${browser.version}`);
   const results = {};
@@ -247,7 +255,8 @@ function bundleSizes() {
 
 const fmt = (x) => (typeof x === "number" ? x.toLocaleString("en-US") : x);
 function markdown(report) {
-  const lines = [];
+  const m = report.machine;
+  const lines = [`${report.date}: ${m.cpu}, ${m.cores} cores, load average ${m.loadavg[0]} before and ${m.loadavgAfter[0]} after; medians of ${report.runs} alternating runs (setup: ${report.setups}). Speed vs raw JS: raw JS's time / the contestant's (1 = as fast, higher = faster), median of the runs' ratios and their range.`, ""];
   for (const [, { version, results }] of Object.entries(report.browsers)) {
     lines.push(`### ${version}`, "");
     lines.push("| exchange | contestant | buffer thresholds | contestant | raw JS, same runs | speed vs raw JS (range) |");
