@@ -19,15 +19,16 @@ export function svg(report, exchanges) {
       }
     }
   }
-  const max = Math.max(1.25, ...rows.map((r) => r.range?.[1] ?? r.ratio ?? 0));
+  // Up to 2: a longer whisker is cut there (a single setup can be 10× another under load).
+  const max = 2;
   const left = 170, width = 440, rowH = 16, top = 46;
-  const x = (v) => left + (v / max) * width;
+  const x = (v) => (left + (Math.min(v, max) / max) * width).toFixed(1);
   const height = top + rows.length * rowH + 30;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 70}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="16" font-size="13" font-weight="bold">Speed relative to raw browser JS (raw JS time / contestant time; 1 = as fast, higher is faster)</text>`,
-    `<text x="8" y="32" fill="#555">Median of ${report.runs} alternating runs (setup: ${report.setups}); whiskers: run-to-run range. ${escape(report.machine.cpu)}, ${report.machine.cores} cores, ${report.date.slice(0, 10)}.</text>`,
+    `<text x="8" y="32" fill="#555">Median of ${report.runs} alternating runs (setup: ${report.setups}); whiskers: run-to-run range (cut at 2). ${escape(report.machine.cpu)}, ${report.machine.cores} cores, ${report.date.slice(0, 10)}.</text>`,
   ];
   browsers.forEach(([kind, { version }], i) => {
     out.push(`<rect x="${left + i * 150}" y="${height - 18}" width="10" height="10" fill="${COLORS[kind]}"/>`,
@@ -44,9 +45,9 @@ export function svg(report, exchanges) {
       out.push(`<text x="${left + 4}" y="${y + 11}" fill="#a00">failed</text>`);
       return;
     }
-    out.push(`<rect x="${left}" y="${y + 2}" width="${x(row.ratio) - left}" height="${rowH - 5}" fill="${COLORS[row.kind]}"/>`);
+    out.push(`<rect x="${left}" y="${y + 2}" width="${(x(row.ratio) - left).toFixed(1)}" height="${rowH - 5}" fill="${COLORS[row.kind]}"/>`);
     if (row.range) out.push(`<line x1="${x(row.range[0])}" x2="${x(row.range[1])}" y1="${y + 7}" y2="${y + 7}" stroke="#222"/>`);
-    out.push(`<text x="${x(Math.max(row.ratio, row.range?.[1] ?? 0)) + 4}" y="${y + 11}">${row.ratio.toFixed(2)}</text>`);
+    out.push(`<text x="${Number(x(Math.max(row.ratio, row.range?.[1] ?? 0))) + 4}" y="${y + 11}">${row.ratio.toFixed(2)}</text>`);
   });
   out.push(`<line x1="${x(1)}" x2="${x(1)}" y1="${top}" y2="${height - 24}" stroke="#000" stroke-dasharray="3,3"/>`);
   out.push("</svg>");
