@@ -3,7 +3,10 @@
 #
 #   scripts/bench.sh              every part below
 #   scripts/bench.sh PART...      only these parts:
-#     browsers   the data channel in headless Chromium and Firefox (benches/data_channel.rs)
+#     browsers   data channels in headless Chromium and Firefox: rtcweb's Rust and JS APIs
+#                against raw browser JS, simple-peer and PeerJS, and setup through signaling
+#                (benches/run.mjs; BENCHMARKS.md). RTCWEB_BENCH_RUNS=N runs (default 5),
+#                RTCWEB_BENCH_BROWSERS=chromium,firefox; figures in target/bench/results.json
 #     signal     rtcweb-signal's write throughput at 1 and 50 writers, in memory, with --data,
 #                and with --data on a 16 MiB tree (server/examples/write_load.rs);
 #                RTCWEB_SIGNAL_BIN=PATH measures another build of the server
@@ -24,17 +27,19 @@ done
 
 browsers() {
     scripts/setup.sh all || return 1
-    export WASM_BINDGEN_TEST_TIMEOUT=300
-    # LTO breaks linking test binaries ("Can't find section .llvmbc"); optimised without it.
-    export CARGO_PROFILE_RELEASE_LTO=false
-    for browser in chromium firefox; do
-        (
-            use_browser_runner "$browser" || exit 1
-            echo "==> $browser"
-            cargo test --release -p rtcweb --target "$WASM_TARGET" --test bench_data_channel -- --nocapture 2>&1 |
-                grep -E 'BENCH|FAIL|panicked' | sed "s/^.*BENCH/$browser:/"
-        )
-    done
+    mkdir -p target/bench
+    # The npm package (pkg/, which the JS API's page loads) and its size.
+    scripts/size.sh >target/bench/size.md || return 1
+    # rtcweb's Rust API: benches/rust/, a wasm-bindgen cdylib of its own workspace, built with
+    # the root's locked versions (the wasm-bindgen CLI must match them).
+    cp Cargo.lock benches/rust/Cargo.lock
+    (use_wasm_toolchain && cargo build -q --release --manifest-path benches/rust/Cargo.toml --target "$WASM_TARGET") || return 1
+    rm -rf target/bench/rust
+    wasm-bindgen --target web --no-typescript --out-dir target/bench/rust \
+        "target/wasm/$WASM_TARGET/release/rtcweb_bench.wasm" || return 1
+    cargo build -q --release -p rtcweb-signal || return 1
+    node benches/run.mjs --sizes target/bench/size.md --runs "${RTCWEB_BENCH_RUNS:-5}" \
+        --browsers "${RTCWEB_BENCH_BROWSERS:-chromium,firefox}"
 }
 
 # Starts the server with the given arguments on a free port; sets SIGNAL_PID and SIGNAL_URL.

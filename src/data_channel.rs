@@ -77,6 +77,10 @@ pub struct DataChannel {
     close_on_drop: bool,
     /// The remote's maximum message size, read once SCTP is up (it does not change).
     remote_max_message_size: Cell<Option<usize>>,
+    /// An upper bound of the browser's `bufferedAmount`: the last value read plus every byte
+    /// sent since. The browser only lowers it between tasks, never during one, so while this
+    /// bound leaves room a send need not ask (one wasm-to-JS call less per message).
+    queued_bound: Cell<usize>,
     _listeners: [EventListener; 4],
 }
 
@@ -173,6 +177,7 @@ impl DataChannel {
             send_lock: Mutex::new(()),
             close_on_drop: true,
             remote_max_message_size: Cell::new(None),
+            queued_bound: Cell::new(0),
             _listeners: [on_message, on_error, on_open, on_close],
         }
     }
@@ -384,7 +389,11 @@ impl DataChannel {
             framing::split_text(text, self.max_message_size())
         })?
         .map_or_else(
-            || sys::channel::channel_send_str(&self.raw, text),
+            || {
+                self.send_counted(text.len(), || {
+                    sys::channel::channel_send_str(&self.raw, text)
+                })
+            },
             |frames| self.send_frames_now(&frames),
         )
     }
@@ -405,7 +414,11 @@ impl DataChannel {
             framing::split_binary(bytes, self.max_message_size())
         })?
         .map_or_else(
-            || sys::channel::channel_send_bytes(&self.raw, bytes),
+            || {
+                self.send_counted(bytes.len(), || {
+                    sys::channel::channel_send_bytes(&self.raw, bytes)
+                })
+            },
             |frames| self.send_frames_now(&frames),
         )
     }
@@ -437,7 +450,9 @@ impl DataChannel {
         })? {
             None => {
                 self.wait_for_room(text.len()).await?;
-                sys::channel::channel_send_str(&self.raw, text)
+                self.send_counted(text.len(), || {
+                    sys::channel::channel_send_str(&self.raw, text)
+                })
             }
             Some(frames) => self.send_frames(&frames).await,
         }
@@ -460,7 +475,9 @@ impl DataChannel {
         })? {
             None => {
                 self.wait_for_room(bytes.len()).await?;
-                sys::channel::channel_send_bytes(&self.raw, bytes)
+                self.send_counted(bytes.len(), || {
+                    sys::channel::channel_send_bytes(&self.raw, bytes)
+                })
             }
             Some(frames) => self.send_frames(&frames).await,
         }
@@ -523,6 +540,13 @@ impl DataChannel {
     }
 
     fn check_open(&self) -> Result<(), Error> {
+        // The flag kept by the channel's events, so that a send need not read `readyState`
+        // (a string, so several wasm-boundary crossings and a copy). When it is wrong for a
+        // moment the browser's send throws InvalidStateError itself; when it says closed,
+        // the browser has the last word.
+        if self.shared.open.get() {
+            return Ok(());
+        }
         match self.ready_state() {
             DataChannelState::Open => Ok(()),
             state => Err(Error::InvalidState(format!(
@@ -548,14 +572,31 @@ impl DataChannel {
 
     /// Waits until `size` more bytes fit under the high-water mark (or the queue is empty).
     async fn wait_for_room(&self, size: usize) -> Result<(), Error> {
+        // Without asking the browser while the upper bound of its queue leaves room.
+        if self.queued_bound.get() + size <= HIGH_WATER_MARK {
+            return self.check_open();
+        }
         loop {
             self.check_open()?;
             let queued = self.buffered_amount();
+            self.queued_bound.set(queued);
             if queued == 0 || queued + size <= HIGH_WATER_MARK {
                 return Ok(());
             }
             next_event(&self.raw, &["bufferedamountlow", "close", "error"]).await;
         }
+    }
+
+    /// Runs `send` (of `size` bytes), counting them into the queue's upper bound.
+    fn send_counted(
+        &self,
+        size: usize,
+        send: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        send()?;
+        self.queued_bound
+            .set(self.queued_bound.get().saturating_add(size));
+        Ok(())
     }
 
     async fn send_frames(&self, frames: &[Message]) -> Result<(), Error> {
@@ -571,10 +612,10 @@ impl DataChannel {
     }
 
     fn send_raw(&self, frame: &Message) -> Result<(), Error> {
-        match frame {
+        self.send_counted(frame.len(), || match frame {
             Message::Text(text) => sys::channel::channel_send_str(&self.raw, text),
             Message::Binary(bytes) => sys::channel::channel_send_bytes(&self.raw, bytes),
-        }
+        })
     }
 }
 

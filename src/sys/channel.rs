@@ -22,6 +22,24 @@ extern "C" {
     ) -> Result<RtcDataChannel, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Uint8Array.prototype.set.call(dst, src)`: copies `src` into `dst`, a view of wasm
+    /// memory, in one call. js-sys's `to_vec` reads the length three times on the way (three
+    /// more calls out of wasm for every message received).
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = "prototype.set.call")]
+    fn copy_into(dst: &mut [u8], src: &js_sys::Uint8Array);
+}
+
+/// The bytes of `buffer`, copied into a new `Vec` (three calls out of wasm: the view, its
+/// length, the copy).
+fn to_vec(buffer: &JsValue) -> Vec<u8> {
+    let view = js_sys::Uint8Array::new(buffer);
+    let mut bytes = vec![0; view.length() as usize];
+    copy_into(&mut bytes, &view);
+    bytes
+}
+
 pub(crate) fn create_data_channel(
     pc: &RtcPeerConnection,
     options: &DataChannelOptions,
@@ -74,13 +92,15 @@ pub(crate) fn channel_error(event: &web_sys::Event) -> Option<Error> {
 /// `binaryType` is set to `arraybuffer`; Firefox defaults to `blob`).
 pub(crate) fn message_data(event: &web_sys::Event) -> Option<Message> {
     // The typed getter: this runs for every message, and a property read by name would
-    // convert the name to a JS string each time.
-    let data = event.dyn_ref::<web_sys::MessageEvent>()?.data();
+    // convert the name to a JS string each time. Unchecked, saving an `instanceof` per
+    // message: the getter reads `event.data` by name, so any other event gives `undefined`.
+    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+    // Binary first: bulk transfers are binary, and each test is a wasm-to-JS call.
+    if data.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Some(Message::Binary(to_vec(&data)));
+    }
     if let Some(text) = data.as_string() {
         return Some(Message::Text(text));
-    }
-    if data.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Some(Message::Binary(js_sys::Uint8Array::new(&data).to_vec()));
     }
     if let Some(view) = data.dyn_ref::<js_sys::Uint8Array>() {
         return Some(Message::Binary(view.to_vec()));
