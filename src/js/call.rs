@@ -6,13 +6,13 @@ use std::rc::Rc;
 use futures::StreamExt;
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use super::promise;
 
 use super::convert;
 use super::database::Database;
 use super::error::{closed, to_js, type_error};
 use super::events::{Emitter, EventIterator};
 use super::peer::ChannelInit;
+use super::promise;
 use crate::call::{self as rust, CallEvent, LeaveReason, PeerState};
 use crate::data_channel::DataChannelOptions;
 use crate::media::{LocalMedia, MediaStream, MediaTrack};

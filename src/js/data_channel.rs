@@ -5,11 +5,11 @@ use std::rc::Rc;
 use futures::{stream, StreamExt};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use super::promise;
 
 use super::convert::{self, object};
 use super::error::to_js;
 use super::events::{Emitter, EventIterator};
+use super::promise;
 use crate::data_channel::{self as rust, Message};
 
 /// A data channel to a peer: messages both ways, in order and reliable unless created

@@ -2,10 +2,10 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use super::promise;
 
 use super::convert;
 use super::error::to_js;
+use super::promise;
 use crate::signaling::{self, Reference};
 
 /// A Firebase Realtime Database (or rtcweb-signal), reached over its REST protocol.

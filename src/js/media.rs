@@ -3,10 +3,10 @@
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use super::promise;
 
 use super::convert::{self, object};
 use super::error::to_js;
+use super::promise;
 use crate::media;
 
 /// The camera and/or microphone (`MediaStreamConstraints`; by default both).

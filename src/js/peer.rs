@@ -7,12 +7,12 @@ use futures::stream::{self, LocalBoxStream};
 use futures::StreamExt;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use super::promise;
 
 use super::convert::{self, object, to_plain};
 use super::data_channel::DataChannel;
 use super::error::{to_js, type_error};
 use super::events::{Emitter, EventIterator};
+use super::promise;
 use crate::data_channel::DataChannelOptions;
 use crate::peer::{self as rust, Configuration, OfferOptions};
 use crate::types::ice::IceCandidate;
