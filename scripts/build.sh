@@ -4,7 +4,8 @@
 #
 #   scripts/build.sh             the full package
 #   scripts/build.sh --pack      also `npm pack` it into target/npm/rtcweb-VERSION.tgz
-#   PROFILE=dev scripts/build.sh an unoptimised build, faster to make
+#   PROFILE=dev scripts/build.sh an unoptimised build, faster to make (the default is
+#                                Cargo.toml's `npm` profile: release, for size)
 #   FEATURES=js-data OUT=DIR scripts/build.sh
 #                                the data-channel-only build, into DIR (scripts/size.sh)
 set -euo pipefail
@@ -18,12 +19,12 @@ if [ "$cargo_version" != "$npm_version" ]; then
     exit 1
 fi
 
-profile="${PROFILE:-release}"
+profile="${PROFILE:-npm}"
 features="${FEATURES:-js}"
 out="${OUT:-pkg}"
 (
     use_wasm_toolchain
-    cargo build -q --target "$WASM_TARGET" --features "$features" $([ "$profile" = release ] && echo --release)
+    cargo build -q --target "$WASM_TARGET" --features "$features" --profile "$profile"
 )
 wasm="target/wasm/$WASM_TARGET/$profile/rtcweb.wasm"
 [ "$profile" = dev ] && wasm="target/wasm/$WASM_TARGET/debug/rtcweb.wasm"
@@ -33,8 +34,8 @@ wasm-bindgen --target web --weak-refs --out-dir "$out" --out-name rtcweb "$wasm"
 rm -f "$out/rtcweb_bg.wasm.d.ts"
 # The raw exports' types (InitOutput, for `rtcweb/web`'s init) say `any`; no caller needs them.
 sed -i '/^export interface InitOutput/,/^}/ s/\bany\b/unknown/g' "$out/rtcweb.d.ts"
-if [ "$profile" = release ]; then
-    wasm-opt -Oz --strip-debug --strip-producers "$out/rtcweb_bg.wasm" -o "$out/rtcweb_bg.wasm"
+if [ "$profile" != dev ]; then
+    wasm-opt -Oz --converge --strip-debug --strip-producers "$out/rtcweb_bg.wasm" -o "$out/rtcweb_bg.wasm"
 fi
 cp js/index.js js/index.d.ts "$out/"
 

@@ -6,13 +6,13 @@ use std::rc::Rc;
 use futures::StreamExt;
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert;
 use super::database::Database;
 use super::error::{closed, to_js, type_error};
 use super::events::{Emitter, EventIterator};
 use super::peer::ChannelInit;
+use super::promise;
 use crate::call::{self as rust, CallEvent, LeaveReason, PeerState};
 use crate::data_channel::DataChannelOptions;
 use crate::media::{LocalMedia, MediaStream, MediaTrack};
@@ -45,7 +45,7 @@ impl Call {
     ) -> Promise {
         let db = database.rust().clone();
         let args = convert::id(&room, "room").and_then(|room| Ok((room, call_options(&options)?)));
-        future_to_promise(async move {
+        promise(async move {
             let (room, options) = args?;
             let call = rust::Call::join(&db, &room, options).await.map_err(to_js)?;
             let source = call.events().map(event_to_js).boxed_local();
@@ -113,7 +113,7 @@ impl Call {
             let options: Options = convert::options(&options, "options")?;
             Ok((call, peer, convert::message(&data)?, options.channel))
         });
-        future_to_promise(async move {
+        promise(async move {
             let (call, peer, message, channel) = args?;
             call.send_on(channel.as_deref(), &peer, &message)
                 .await
@@ -131,7 +131,7 @@ impl Call {
         let args = self
             .live()
             .and_then(|call| Ok((call, convert::message(&data)?)));
-        future_to_promise(async move {
+        promise(async move {
             let (call, message) = args?;
             let missed = call.broadcast(&message).await;
             Ok(missed
@@ -177,7 +177,7 @@ impl Call {
     #[wasm_bindgen(js_name = hangUp, unchecked_return_type = "Promise<void>")]
     pub fn hang_up(&self) -> Promise {
         let call = self.call.borrow_mut().take();
-        future_to_promise(async move {
+        promise(async move {
             // A send still in flight holds the call: it hangs up when that send ends.
             if let Some(call) = call.and_then(|c| Rc::try_unwrap(c).ok()) {
                 call.hang_up().await.map_err(to_js)?;

@@ -5,11 +5,11 @@ use std::rc::Rc;
 use futures::{stream, StreamExt};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, object};
 use super::error::to_js;
 use super::events::{Emitter, EventIterator};
+use super::promise;
 use crate::data_channel::{self as rust, Message};
 
 /// A data channel to a peer: messages both ways, in order and reliable unless created
@@ -107,7 +107,7 @@ impl DataChannel {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn opened(&self) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             inner.opened().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -118,7 +118,7 @@ impl DataChannel {
     pub fn send(&self, #[wasm_bindgen(unchecked_param_type = "Data")] data: JsValue) -> Promise {
         let inner = self.inner.clone();
         let message = convert::message(&data);
-        future_to_promise(async move {
+        promise(async move {
             match message? {
                 Message::Text(text) => inner.send_text(&text).await,
                 Message::Binary(bytes) => inner.send_bytes(&bytes).await,

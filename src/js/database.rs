@@ -2,10 +2,10 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert;
 use super::error::to_js;
+use super::promise;
 use crate::signaling::{self, Reference};
 
 /// A Firebase Realtime Database (or rtcweb-signal), reached over its REST protocol.
@@ -74,7 +74,7 @@ impl Database {
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn get(&self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Promise {
         let reference = self.reference(&path);
-        future_to_promise(async move {
+        promise(async move {
             let value = reference?.get().await.map_err(to_js)?;
             Ok(crate::sys::to_js(&value))
         })
@@ -88,7 +88,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Promise {
         let write = self.write(&path, &value, "value");
-        future_to_promise(async move {
+        promise(async move {
             let (reference, value) = write?;
             reference.set(&value).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
@@ -103,7 +103,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] values: JsValue,
     ) -> Promise {
         let write = self.write(&path, &values, "values");
-        future_to_promise(async move {
+        promise(async move {
             let (reference, values) = write?;
             reference.update(&values).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
@@ -118,7 +118,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
     ) -> Promise {
         let write = self.write(&path, &value, "value");
-        future_to_promise(async move {
+        promise(async move {
             let (reference, value) = write?;
             let key = reference.push(&value).await.map_err(to_js)?;
             Ok(key.into())
@@ -132,7 +132,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
     ) -> Promise {
         let reference = self.reference(&path);
-        future_to_promise(async move {
+        promise(async move {
             reference?.remove().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -178,7 +178,7 @@ impl Room {
     ) -> Promise {
         let room = self.inner.clone();
         let args = convert::id(&key, "key").and_then(|k| Ok((k, convert::json(&value, "value")?)));
-        future_to_promise(async move {
+        promise(async move {
             let (key, value) = args?;
             room.send(&key, &value).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
@@ -190,7 +190,7 @@ impl Room {
     pub fn recv(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> Promise {
         let room = self.inner.clone();
         let key = convert::id(&key, "key");
-        future_to_promise(async move {
+        promise(async move {
             let value: serde_json::Value = room.recv(&key?).await.map_err(to_js)?;
             Ok(crate::sys::to_js(&value))
         })
@@ -200,7 +200,7 @@ impl Room {
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn peers(&self) -> Promise {
         let room = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let peers = room.peers().await.map_err(to_js)?;
             Ok(peers
                 .into_iter()
@@ -214,7 +214,7 @@ impl Room {
     #[wasm_bindgen(js_name = hangUp, unchecked_return_type = "Promise<void>")]
     pub fn hang_up(&self) -> Promise {
         let room = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             room.hang_up().await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })

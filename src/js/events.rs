@@ -13,7 +13,9 @@ use futures::stream::LocalBoxStream;
 use futures::StreamExt;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
+use wasm_bindgen_futures::spawn_local;
+
+use super::promise;
 
 /// Fans one stream of `(type, event)` out to listeners and iterators.
 pub(crate) struct Emitter {
@@ -140,7 +142,7 @@ impl EventIterator {
     pub fn next(&self) -> Promise {
         let receiver = self.receiver.clone();
         let finished = self.finished.clone();
-        future_to_promise(async move {
+        promise(async move {
             let mut receiver = receiver.lock().await;
             let next = match finished.get() {
                 true => None,

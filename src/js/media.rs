@@ -3,10 +3,10 @@
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, object};
 use super::error::to_js;
+use super::promise;
 use crate::media;
 
 /// The camera and/or microphone (`MediaStreamConstraints`; by default both).
@@ -19,7 +19,7 @@ pub fn get_user_media(
     #[wasm_bindgen(unchecked_optional_param_type = "MediaStreamConstraints")] constraints: JsValue,
 ) -> Promise {
     let constraints = dictionary(&constraints);
-    future_to_promise(async move {
+    promise(async move {
         let media = media::get_user_media_with(&constraints?)
             .await
             .map_err(to_js)?;
@@ -34,7 +34,7 @@ pub fn get_display_media(
     constraints: JsValue,
 ) -> Promise {
     let constraints = dictionary(&constraints);
-    future_to_promise(async move {
+    promise(async move {
         let media = media::get_display_media_with(&constraints?)
             .await
             .map_err(to_js)?;
@@ -46,7 +46,7 @@ pub fn get_display_media(
 /// `label`).
 #[wasm_bindgen(js_name = enumerateDevices, unchecked_return_type = "Promise<MediaDeviceInfoInit[]>")]
 pub fn enumerate_devices() -> Promise {
-    future_to_promise(async move {
+    promise(async move {
         let devices = media::enumerate_devices().await.map_err(to_js)?;
         let list: Array = devices
             .iter()

@@ -7,12 +7,12 @@ use futures::stream::{self, LocalBoxStream};
 use futures::StreamExt;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{self, object, to_plain};
 use super::data_channel::DataChannel;
 use super::error::{to_js, type_error};
 use super::events::{Emitter, EventIterator};
+use super::promise;
 use crate::data_channel::DataChannelOptions;
 use crate::peer::{self as rust, Configuration, OfferOptions};
 use crate::types::ice::IceCandidate;
@@ -135,7 +135,7 @@ impl PeerConnection {
         }
         let inner = self.inner.clone();
         let options = convert::options::<Options>(&options, "options");
-        future_to_promise(async move {
+        promise(async move {
             let o = options?;
             let options = OfferOptions {
                 ice_restart: o.ice_restart,
@@ -151,7 +151,7 @@ impl PeerConnection {
     #[wasm_bindgen(js_name = createAnswer, unchecked_return_type = "Promise<RTCSessionDescriptionInit>")]
     pub fn create_answer(&self) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let answer = inner.create_answer().await.map_err(to_js)?;
             Ok(to_plain(&answer))
         })
@@ -170,7 +170,7 @@ impl PeerConnection {
             true => Ok(None),
             false => convert::value::<SessionDescription>(&description, "description").map(Some),
         };
-        future_to_promise(async move {
+        promise(async move {
             let applied = match given? {
                 Some(description) => {
                     inner
@@ -196,7 +196,7 @@ impl PeerConnection {
     ) -> Promise {
         let inner = self.inner.clone();
         let description = convert::value::<SessionDescription>(&description, "description");
-        future_to_promise(async move {
+        promise(async move {
             inner
                 .set_remote_description(&description?)
                 .await
@@ -213,7 +213,7 @@ impl PeerConnection {
     ) -> Promise {
         let inner = self.inner.clone();
         let candidate = convert::value::<IceCandidate>(&candidate, "candidate");
-        future_to_promise(async move {
+        promise(async move {
             inner.add_ice_candidate(&candidate?).await.map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -290,7 +290,7 @@ impl PeerConnection {
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn stats(&self) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let report = inner.stats().await.map_err(to_js)?;
             Ok(to_plain(&report))
         })
