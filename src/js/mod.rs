@@ -24,14 +24,6 @@ use std::pin::Pin;
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
-/// The npm package's allocator: talc, 2.8 KB (gzipped) smaller than the standard library's
-/// dlmalloc (scripts/size.sh), and faster in talc's own benchmarks. Only with the `js`
-/// features, so Rust users of the crate keep their own allocator. The module is
-/// single-threaded (no `atomics`), which talc's wasm cell requires.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
