@@ -31,8 +31,8 @@ const TYPES: &str = include_str!("types.d.ts");
 /// resolves the promise, its `Err` rejects it.
 ///
 /// Every async method goes through here with its future boxed, so the module holds one
-/// `future_to_promise` (its executor closure and task) instead of one per method: that saves
-/// about a tenth of the package (scripts/size.sh).
+/// `future_to_promise` (its executor closure and task) instead of one per method: 3 KB of the
+/// gzipped data-channel build (scripts/size.sh).
 fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
     boxed_promise(Box::pin(future))
 }
