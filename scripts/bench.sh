@@ -31,12 +31,17 @@ browsers() {
     # The npm package (pkg/, which the JS API's page loads) and its size.
     scripts/size.sh >target/bench/size.md || return 1
     # rtcweb's Rust API: benches/rust/, a wasm-bindgen cdylib of its own workspace, built with
-    # the root's locked versions (the wasm-bindgen CLI must match them).
+    # the root's locked versions (the wasm-bindgen CLI must match them), into a target
+    # directory of its own: its dependencies' other features, beside the workspace's builds,
+    # would leave rustc two candidates for each (the Yew example then fails to build).
     cp Cargo.lock benches/rust/Cargo.lock
-    (use_wasm_toolchain && cargo build -q --release --manifest-path benches/rust/Cargo.toml --target "$WASM_TARGET") || return 1
+    (
+        use_wasm_toolchain && export CARGO_TARGET_DIR="$ROOT/target/bench/cargo" &&
+            cargo build -q --release --manifest-path benches/rust/Cargo.toml --target "$WASM_TARGET"
+    ) || return 1
     rm -rf target/bench/rust
     wasm-bindgen --target web --no-typescript --out-dir target/bench/rust \
-        "target/wasm/$WASM_TARGET/release/rtcweb_bench.wasm" || return 1
+        "target/bench/cargo/$WASM_TARGET/release/rtcweb_bench.wasm" || return 1
     cargo build -q --release -p rtcweb-signal || return 1
     node benches/run.mjs --sizes target/bench/size.md --runs "${RTCWEB_BENCH_RUNS:-5}" \
         --browsers "${RTCWEB_BENCH_BROWSERS:-chromium,firefox}"

@@ -2,14 +2,14 @@
 
 use std::rc::Rc;
 
-use futures::{stream, StreamExt};
+use futures::{stream, FutureExt, StreamExt};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{self, object};
 use super::error::to_js;
 use super::events::{Emitter, EventIterator};
-use super::promise;
+use super::{boxed_promise, promise, BoxedFuture};
 use crate::data_channel::{self as rust, Message};
 
 /// A data channel to a peer: messages both ways, in order and reliable unless created
@@ -118,14 +118,22 @@ impl DataChannel {
     pub fn send(&self, #[wasm_bindgen(unchecked_param_type = "Data")] data: JsValue) -> Promise {
         let inner = self.inner.clone();
         let message = convert::message(&data);
-        promise(async move {
+        let mut sending: BoxedFuture = Box::pin(async move {
             match message? {
                 Message::Text(text) => inner.send_text(&text).await,
                 Message::Binary(bytes) => inner.send_bytes(&bytes).await,
             }
             .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
-        })
+        });
+        // Most sends are done at once (the buffer has room): a settled promise then, not a
+        // task and its microtasks. The one poll registers no waker that matters: a send still
+        // waiting is polled again by its task before any browser event can run.
+        match sending.as_mut().now_or_never() {
+            Some(Ok(done)) => Promise::resolve(&done),
+            Some(Err(err)) => Promise::reject(&err),
+            None => boxed_promise(sending),
+        }
     }
 
     /// Sends `data` now, or throws (`InvalidStateError` when the channel is not open).

@@ -37,8 +37,11 @@ fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> 
     boxed_promise(Box::pin(future))
 }
 
+/// An async method's future, boxed.
+type BoxedFuture = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
 #[inline(never)]
-fn boxed_promise(future: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+fn boxed_promise(future: BoxedFuture) -> Promise {
     wasm_bindgen_futures::future_to_promise(future)
 }
 
