@@ -224,25 +224,20 @@ impl Lifecycle {
         }
     }
 
-    /// The peer showed life in-band at `now` (its pings or any message), while the browser
-    /// reports the connection `connected` or not (`browser_connected`). Heard through a
-    /// connection the browser calls connected, a lost one is up again: after an ICE restart
-    /// the browser may have stayed `connected` all along, and fire no state change.
-    pub(crate) fn heard(&mut self, now: f64, browser_connected: bool) -> Vec<Action> {
+    /// The peer showed life in-band at `now` (its pings or any message). If the connection is
+    /// not up but `browser_connected` says the browser calls it connected (asked only then: it
+    /// runs for every message), it is up again, as if the browser had said so: after an ICE
+    /// restart the browser may have stayed `connected` all along, and fire no state change. A
+    /// first connection is left to its channels' opening.
+    pub(crate) fn heard(&mut self, now: f64, browser_connected: impl Fn() -> bool) -> Vec<Action> {
         self.heard_at = self.heard_at.max(now);
-        if !browser_connected {
-            return Vec::new();
-        }
         match self.phase {
-            Phase::Disconnected { .. } => {
-                self.phase = Phase::Connected;
-                Vec::new()
+            Phase::Disconnected { .. } | Phase::Waiting { .. } | Phase::Restarting { .. }
+                if browser_connected() =>
+            {
+                self.on_state(PeerConnectionState::Connected, now)
             }
-            Phase::Waiting { .. } | Phase::Restarting { .. } => {
-                self.phase = Phase::Connected;
-                vec![Action::Report(PeerState::Connected)]
-            }
-            Phase::Connecting { .. } | Phase::Connected | Phase::Left => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
@@ -631,14 +626,14 @@ mod tests {
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
         // Connected and heard in-band (its pings): stale presence alone is not enough.
-        assert_eq!(l.heard(29_000.0, true), vec![]);
+        assert_eq!(l.heard(29_000.0, || true), vec![]);
         assert!(!l.may_time_out(30_000.0, 15_000.0));
         assert_eq!(
             roster.take_stale(30_000.0, |_| !l.may_time_out(30_000.0, 15_000.0)),
             vec![]
         );
         let mut l = connected(0.0);
-        assert_eq!(l.heard(5_000.0, true), vec![]);
+        assert_eq!(l.heard(5_000.0, || true), vec![]);
         let mut roster = Roster::new("me", 15_000);
         roster.update(&beat(0.0), 0.0);
         roster.update(&beat(5_000.0), 5_000.0);
@@ -673,11 +668,11 @@ mod tests {
             !l.may_time_out(15_000.0, 15_000.0),
             "heard when it connected"
         );
-        assert_eq!(l.heard(10_000.0, true), vec![]);
+        assert_eq!(l.heard(10_000.0, || true), vec![]);
         assert!(!l.may_time_out(25_000.0, 15_000.0));
         assert!(l.may_time_out(25_001.0, 15_000.0));
         // Heard again: up again.
-        assert_eq!(l.heard(25_500.0, true), vec![]);
+        assert_eq!(l.heard(25_500.0, || true), vec![]);
         assert!(!l.may_time_out(26_000.0, 15_000.0));
         l.leave(LeaveReason::HungUp);
         assert!(!l.may_time_out(99_000.0, 15_000.0), "left is left");
@@ -687,7 +682,7 @@ mod tests {
     fn a_connection_silent_for_a_heartbeat_and_the_grace_is_restarted() {
         // Firefox kept the connection `connected` while its relay was gone.
         let mut l = connected(0.0);
-        assert_eq!(l.heard(3_000.0, true), vec![]);
+        assert_eq!(l.heard(3_000.0, || true), vec![]);
         assert_eq!(l.next_deadline(), Some(13_000.0));
         assert_eq!(l.on_tick(12_999.0), vec![]);
         assert_eq!(
@@ -698,20 +693,23 @@ mod tests {
             ]
         );
         // Heard while the browser says the connection is down: still reconnecting.
-        assert_eq!(l.heard(13_500.0, false), vec![]);
+        assert_eq!(l.heard(13_500.0, || false), vec![]);
         assert!(!l.is_up());
         // Heard through a connection the browser calls connected (it may never have said
         // otherwise, and fires no change after the restart): up again, reported.
-        assert_eq!(l.heard(14_000.0, true), vec![report(PeerState::Connected)]);
+        assert_eq!(
+            l.heard(14_000.0, || true),
+            vec![report(PeerState::Connected)]
+        );
         assert!(l.is_up());
         assert_eq!(l.next_deadline(), Some(24_000.0));
         // Within the `disconnected` grace: back up, never reported lost.
         assert_eq!(l.on_state(S::Disconnected, 15_000.0), vec![]);
-        assert_eq!(l.heard(15_100.0, true), vec![]);
+        assert_eq!(l.heard(15_100.0, || true), vec![]);
         assert!(l.is_up());
         // A first connection is left to its channels' opening.
         let mut first = nominal(ReconnectPolicy::default());
-        assert_eq!(first.heard(100.0, true), vec![]);
+        assert_eq!(first.heard(100.0, || true), vec![]);
         assert!(!first.is_up());
     }
 }

@@ -203,12 +203,7 @@ impl RemotePeer {
             None => self.offer_waiting_since.set(Some(now)),
             Some(since) if now - since >= RESEND_OFFER_MS => {
                 self.offer_waiting_since.set(Some(now));
-                if let Some(offer) = self.pc.local_description() {
-                    self.send(Signal::Description {
-                        description: offer,
-                        answers: None,
-                    });
-                }
+                self.resend_offer();
             }
             Some(_) => {}
         }
@@ -216,7 +211,7 @@ impl RemotePeer {
 
     /// Something came from the peer in-band, now.
     fn heard(&self) {
-        let connected = self.pc.connection_state() == PeerConnectionState::Connected;
+        let connected = || self.pc.connection_state() == PeerConnectionState::Connected;
         let actions = self.state.borrow_mut().lifecycle.heard(now_ms(), connected);
         self.act(actions);
     }
@@ -314,12 +309,17 @@ impl RemotePeer {
         // An offer still unanswered may have been lost (the database was down): send it
         // again; the restart's own offer follows once it is answered.
         if self.pc.signaling_state() == SignalingState::HaveLocalOffer {
-            if let Some(offer) = self.pc.local_description() {
-                self.send(Signal::Description {
-                    description: offer,
-                    answers: None,
-                });
-            }
+            self.resend_offer();
+        }
+    }
+
+    /// Sends our offer that waits for its answer again.
+    fn resend_offer(&self) {
+        if let Some(offer) = self.pc.local_description() {
+            self.send(Signal::Description {
+                description: offer,
+                answers: None,
+            });
         }
     }
 
