@@ -3,11 +3,10 @@
 // it) and simple-peer (its browser bundle, loaded by a <script> tag as its README says).
 // Each has the same three exchanges; scripts/bench.sh's driver (benches/run.mjs) calls them
 // through `window.bench(contestant, exchange, params)`.
-import { raw } from "./raw.js";
+import { now, raw, timedSetup } from "./raw.js";
 import initRust, * as rust from "./rust/rtcweb_bench.js";
 import * as rtc from "./pkg/index.js";
 
-const now = () => performance.now();
 await initRust({ module_or_path: new URL("./rust/rtcweb_bench_bg.wasm", import.meta.url) });
 
 const rustApi = {
@@ -68,13 +67,7 @@ const rtcwebJs = {
     close();
     return { times, total };
   },
-  async setup() {
-    const start = now();
-    const { close } = await rtcwebConnect();
-    const ms = now() - start;
-    close();
-    return ms;
-  },
+  setup: () => timedSetup(rtcwebConnect),
 };
 
 // simple-peer: two peers in this page, each one's `signal` events fed to the other; data
@@ -120,13 +113,7 @@ const simplePeer = {
     close();
     return { times, total };
   },
-  async setup() {
-    const start = now();
-    const { close } = await simplePeerConnect();
-    const ms = now() - start;
-    close();
-    return ms;
-  },
+  setup: () => timedSetup(simplePeerConnect),
 };
 
 const contestants = { raw, rust: rustApi, js: rtcwebJs, "simple-peer": simplePeer };

@@ -4,9 +4,8 @@
 // `iceServers: []` as rtcweb's default: PeerJS's own default names public STUN and TURN
 // hosts, which this machine cannot reach. Binary data with `serialization: "raw"`, which
 // sends each ArrayBuffer as it is (the default, binarypack, re-encodes and chunks it).
-import { raw } from "./raw.js";
+import { now, raw } from "./raw.js";
 
-const now = () => performance.now();
 const query = new URLSearchParams(location.search);
 const server = {
   host: query.get("host"), port: Number(query.get("port")), path: "/peerjs",
