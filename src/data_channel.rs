@@ -483,6 +483,24 @@ impl DataChannel {
         }
     }
 
+    /// Sends the bytes of a JS array now, without copying them into wasm memory, when that
+    /// is what [`send_bytes`](Self::send_bytes) would do at once: no send waiting before
+    /// it, room under the high-water mark, no splitting. `None` when it would wait (the
+    /// caller then copies the bytes, which may change meanwhile, and awaits).
+    pub(crate) fn send_view_now(
+        &self,
+        view: &js_sys::Uint8Array,
+        size: usize,
+    ) -> Option<Result<(), Error>> {
+        if self.split || self.queued_bound.get() + size > HIGH_WATER_MARK {
+            return None;
+        }
+        let _guard = self.send_lock.try_lock()?;
+        Some(self.plan(size, Vec::new).and_then(|_| {
+            self.send_counted(size, || sys::channel::channel_send_view(&self.raw, view))
+        }))
+    }
+
     /// Closes the channel ([`close`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/close));
     /// the other side sees it close too.
     ///

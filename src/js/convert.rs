@@ -33,12 +33,31 @@ fn range_error(what: &str, max: u32) -> JsValue {
     js_sys::RangeError::new(&format!("{what} is longer than {max}")).into()
 }
 
-/// A message to send: a string, an `ArrayBuffer` or a view of one (`Uint8Array`, ...).
-pub(crate) fn message(value: &JsValue) -> Result<Message, JsValue> {
-    if value.is_string() {
-        return string(value, "data", MAX_DATA).map(Message::Text);
+/// A message to send, as JS gave it: text (copied into wasm) or a view of its bytes (not
+/// copied yet) and their length.
+pub(crate) enum Outgoing {
+    Text(String),
+    Bytes(Uint8Array, usize),
+}
+
+impl Outgoing {
+    /// The message as the Rust API takes it (the bytes copied into wasm).
+    pub(crate) fn into_message(self) -> Message {
+        match self {
+            Outgoing::Text(text) => Message::Text(text),
+            Outgoing::Bytes(view, _) => Message::Binary(view.to_vec()),
+        }
     }
-    let bytes = if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+}
+
+/// A message to send: a string, an `ArrayBuffer` or a view of one (`Uint8Array`, ...).
+pub(crate) fn outgoing(value: &JsValue) -> Result<Outgoing, JsValue> {
+    // A Uint8Array first: the usual kind, and each test is a call out of wasm.
+    let bytes = if let Some(view) = value.dyn_ref::<Uint8Array>() {
+        view.clone()
+    } else if value.is_string() {
+        return string(value, "data", MAX_DATA).map(Outgoing::Text);
+    } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         Uint8Array::new(buffer)
     } else if ArrayBuffer::is_view(value) {
         let view: &js_sys::DataView = value.unchecked_ref();
@@ -52,10 +71,16 @@ pub(crate) fn message(value: &JsValue) -> Result<Message, JsValue> {
             "data must be a string, an ArrayBuffer or an ArrayBufferView",
         ));
     };
-    if bytes.length() > MAX_DATA {
+    let length = bytes.length();
+    if length > MAX_DATA {
         return Err(range_error("data", MAX_DATA));
     }
-    Ok(Message::Binary(bytes.to_vec()))
+    Ok(Outgoing::Bytes(bytes, length as usize))
+}
+
+/// A message to send, copied into wasm: [`outgoing`]'s, as the Rust API takes it.
+pub(crate) fn message(value: &JsValue) -> Result<Message, JsValue> {
+    outgoing(value).map(Outgoing::into_message)
 }
 
 /// A message as JS receives it: a string or a `Uint8Array`.

@@ -6,7 +6,7 @@ use futures::{stream, FutureExt, StreamExt};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, object};
+use super::convert::{self, object, Outgoing};
 use super::error::to_js;
 use super::events::{Emitter, EventIterator};
 use super::{boxed_promise, promise, BoxedFuture};
@@ -30,16 +30,9 @@ pub struct DataChannel {
 impl DataChannel {
     pub(crate) fn new(inner: rust::DataChannel) -> DataChannel {
         let inner = Rc::new(inner);
-        let messages = inner.messages().map(|m| {
-            (
-                "message",
-                object(&[
-                    ("type", "message".into()),
-                    ("data", convert::message_to_js(&m)),
-                ])
-                .into(),
-            )
-        });
+        let messages = inner
+            .messages()
+            .map(|m| ("message", message_event(&convert::message_to_js(&m))));
         let opened = {
             let inner = inner.clone();
             stream::once(async move { inner.opened().await.ok() }).filter_map(|open| async move {
@@ -63,6 +56,30 @@ impl DataChannel {
             events: Emitter::new(source),
         }
     }
+}
+
+thread_local! {
+    /// A message event's keys and type, made once: each JS string made from a Rust one is a
+    /// call out of wasm and a decode, and this runs for every message received.
+    static MESSAGE_EVENT: [JsValue; 3] = ["type".into(), "message".into(), "data".into()];
+}
+
+/// A promise already resolved (with `undefined`) or rejected.
+fn settled(result: Result<(), JsValue>) -> Promise {
+    match result {
+        Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
+        Err(err) => Promise::reject(&err),
+    }
+}
+
+/// `{ type: "message", data }`.
+fn message_event(data: &JsValue) -> JsValue {
+    let event = js_sys::Object::new();
+    MESSAGE_EVENT.with(|[type_key, kind, data_key]| {
+        let _ = js_sys::Reflect::set(&event, type_key, kind);
+        let _ = js_sys::Reflect::set(&event, data_key, data);
+    });
+    event.into()
 }
 
 #[wasm_bindgen]
@@ -116,22 +133,32 @@ impl DataChannel {
     /// Sends `data` once the buffer has room (waiting for the channel to open first).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn send(&self, #[wasm_bindgen(unchecked_param_type = "Data")] data: JsValue) -> Promise {
+        let outgoing = match convert::outgoing(&data) {
+            Ok(outgoing) => outgoing,
+            Err(err) => return Promise::reject(&err),
+        };
+        // Most sends are done at once (the buffer has room): then bytes go from the caller's
+        // own buffer, not copied into wasm first, and the answer is a settled promise, not a
+        // task and its microtasks.
+        if let Outgoing::Bytes(view, size) = &outgoing {
+            if let Some(sent) = self.inner.send_view_now(view, *size) {
+                return settled(sent.map_err(to_js));
+            }
+        }
         let inner = self.inner.clone();
-        let message = convert::message(&data);
+        let message = outgoing.into_message();
         let mut sending: BoxedFuture = Box::pin(async move {
-            match message? {
+            match message {
                 Message::Text(text) => inner.send_text(&text).await,
                 Message::Binary(bytes) => inner.send_bytes(&bytes).await,
             }
             .map_err(to_js)?;
             Ok(JsValue::UNDEFINED)
         });
-        // Most sends are done at once (the buffer has room): a settled promise then, not a
-        // task and its microtasks. The one poll registers no waker that matters: a send still
-        // waiting is polled again by its task before any browser event can run.
+        // The one poll registers no waker that matters: a send still waiting is polled
+        // again by its task before any browser event can run.
         match sending.as_mut().now_or_never() {
-            Some(Ok(done)) => Promise::resolve(&done),
-            Some(Err(err)) => Promise::reject(&err),
+            Some(done) => settled(done.map(drop)),
             None => boxed_promise(sending),
         }
     }

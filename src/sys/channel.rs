@@ -72,6 +72,15 @@ pub(crate) fn channel_send_bytes(channel: &RtcDataChannel, bytes: &[u8]) -> Resu
     channel.send_with_u8_array(bytes).map_err(error_from_js)
 }
 
+pub(crate) fn channel_send_view(
+    channel: &RtcDataChannel,
+    view: &js_sys::Uint8Array,
+) -> Result<(), Error> {
+    channel
+        .send_with_array_buffer_view(view)
+        .map_err(error_from_js)
+}
+
 /// The error of a data channel's `error` event, or `None` when it only reports that the
 /// remote closed its connection: Chromium fires an RTCError with `errorDetail`
 /// `sctp-failure` and SCTP cause 12 (User-Initiated Abort) when the other side calls
