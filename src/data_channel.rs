@@ -487,6 +487,7 @@ impl DataChannel {
     /// is what [`send_bytes`](Self::send_bytes) would do at once: no send waiting before
     /// it, room under the high-water mark, no splitting. `None` when it would wait (the
     /// caller then copies the bytes, which may change meanwhile, and awaits).
+    #[cfg(feature = "js-data")]
     pub(crate) fn send_view_now(
         &self,
         view: &js_sys::Uint8Array,

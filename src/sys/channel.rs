@@ -72,6 +72,7 @@ pub(crate) fn channel_send_bytes(channel: &RtcDataChannel, bytes: &[u8]) -> Resu
     channel.send_with_u8_array(bytes).map_err(error_from_js)
 }
 
+#[cfg(feature = "js-data")]
 pub(crate) fn channel_send_view(
     channel: &RtcDataChannel,
     view: &js_sys::Uint8Array,
