@@ -493,7 +493,7 @@ impl DataChannel {
         view: &js_sys::Uint8Array,
         size: usize,
     ) -> Option<Result<(), Error>> {
-        if self.split || self.queued_bound.get() + size > HIGH_WATER_MARK {
+        if self.split || !self.has_room(size) {
             return None;
         }
         let _guard = self.send_lock.try_lock()?;
@@ -589,10 +589,15 @@ impl DataChannel {
         })
     }
 
+    /// Whether `size` more bytes fit under the high-water mark, known without asking the
+    /// browser: the upper bound of its queue leaves room.
+    fn has_room(&self, size: usize) -> bool {
+        self.queued_bound.get() + size <= HIGH_WATER_MARK
+    }
+
     /// Waits until `size` more bytes fit under the high-water mark (or the queue is empty).
     async fn wait_for_room(&self, size: usize) -> Result<(), Error> {
-        // Without asking the browser while the upper bound of its queue leaves room.
-        if self.queued_bound.get() + size <= HIGH_WATER_MARK {
+        if self.has_room(size) {
             return self.check_open();
         }
         loop {

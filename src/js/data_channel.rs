@@ -30,9 +30,16 @@ pub struct DataChannel {
 impl DataChannel {
     pub(crate) fn new(inner: rust::DataChannel) -> DataChannel {
         let inner = Rc::new(inner);
-        let messages = inner
-            .messages()
-            .map(|m| ("message", message_event(&convert::message_to_js(&m))));
+        let messages = inner.messages().map(|m| {
+            (
+                "message",
+                object(&[
+                    ("type", "message".into()),
+                    ("data", convert::message_to_js(&m)),
+                ])
+                .into(),
+            )
+        });
         let opened = {
             let inner = inner.clone();
             stream::once(async move { inner.opened().await.ok() }).filter_map(|open| async move {
@@ -58,28 +65,12 @@ impl DataChannel {
     }
 }
 
-thread_local! {
-    /// A message event's keys and type, made once: each JS string made from a Rust one is a
-    /// call out of wasm and a decode, and this runs for every message received.
-    static MESSAGE_EVENT: [JsValue; 3] = ["type".into(), "message".into(), "data".into()];
-}
-
 /// A promise already resolved (with `undefined`) or rejected.
 fn settled(result: Result<(), JsValue>) -> Promise {
     match result {
         Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
         Err(err) => Promise::reject(&err),
     }
-}
-
-/// `{ type: "message", data }`.
-fn message_event(data: &JsValue) -> JsValue {
-    let event = js_sys::Object::new();
-    MESSAGE_EVENT.with(|[type_key, kind, data_key]| {
-        let _ = js_sys::Reflect::set(&event, type_key, kind);
-        let _ = js_sys::Reflect::set(&event, data_key, data);
-    });
-    event.into()
 }
 
 #[wasm_bindgen]
