@@ -49,12 +49,13 @@ mod peer;
 mod schema;
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
 use futures::StreamExt;
 use gloo_events::EventListener;
+use rtcweb_protocol::push_id::PushIds;
 use serde_json::Value;
 use wasm_bindgen_futures::spawn_local;
 
@@ -763,6 +764,7 @@ impl Inner {
                 let peer = self.peers.borrow().get(&id).cloned();
                 if let Some(peer) = peer.filter(|p| p.session == session) {
                     self.peers.borrow_mut().remove(&id);
+                    self.inbox.borrow_mut().forget(&id);
                     peer.leave(reason);
                     if reason != LeaveReason::Rejoined {
                         self.remove_mail_to(&id);
@@ -877,13 +879,33 @@ async fn read_changes(
     }
 }
 
-/// Writes our messages in order (push ids sort in the order written, which the receiver
-/// relies on); a write that fails because the database is unreachable is retried.
+/// Most messages in one write: a restart's offers to a full room, with room to spare under
+/// the databases' body limits.
+const BATCH: usize = 32;
+
+/// Writes our messages in order, all that are queued when a write starts in one request: the
+/// candidates that trickle out while an offer is on its way go together in the next. Push ids
+/// are made here, in queue order, so they sort as the receiver reads them, and a write that
+/// fails because the database is unreachable is retried with the same ids (it may have landed:
+/// a retry overwrites instead of adding the messages twice).
 async fn write_messages(
     inner: Weak<Inner>,
     mut outgoing: mpsc::UnboundedReceiver<(String, Envelope)>,
 ) {
-    while let Some((to, envelope)) = outgoing.next().await {
+    let mut ids = PushIds::default();
+    let random = || (js_sys::Math::random() * 64.0) as u8;
+    while let Some(first) = outgoing.next().await {
+        let mut queued = vec![first];
+        while queued.len() < BATCH {
+            match outgoing.try_recv() {
+                Ok(next) => queued.push(next),
+                _ => break,
+            }
+        }
+        let batch: Vec<(String, String, Value)> = queued
+            .into_iter()
+            .map(|(to, envelope)| (to, ids.next(now_ms() as u64, random), envelope.to_value()))
+            .collect();
         let mut delay = 250;
         loop {
             let Some(writing) = inner.upgrade().map(|strong| strong.writing.clone()) else {
@@ -894,15 +916,20 @@ async fn write_messages(
             let Some(strong) = inner.upgrade() else {
                 return;
             };
-            if strong.closed.get() || !strong.peers.borrow().contains_key(&to) {
-                break;
+            if strong.closed.get() {
+                return;
             }
-            let target = strong.room.mesh(&to, &strong.ctx.me);
-            drop(strong);
-            let written = match target {
-                Ok(target) => target.push(&envelope.to_value()).await.map(drop),
-                Err(err) => Err(err),
+            let (room, me) = (strong.room.clone(), strong.ctx.me.clone());
+            let to_peers: Vec<(&str, &str, &Value)> = {
+                let peers = strong.peers.borrow();
+                batch
+                    .iter()
+                    .filter(|(to, ..)| peers.contains_key(to))
+                    .map(|(to, id, message)| (to.as_str(), id.as_str(), message))
+                    .collect()
             };
+            drop(strong);
+            let written = room.send_mesh(&me, to_peers.iter().copied()).await;
             drop(guard);
             match written {
                 Ok(()) => break,
@@ -912,7 +939,13 @@ async fn write_messages(
                 }
                 Err(error) => {
                     if let Some(strong) = inner.upgrade() {
-                        strong.ctx.emit(CallEvent::Error { peer: to, error });
+                        let recipients: BTreeSet<&str> = to_peers.iter().map(|m| m.0).collect();
+                        for peer in recipients {
+                            strong.ctx.emit(CallEvent::Error {
+                                peer: peer.to_owned(),
+                                error: error.clone(),
+                            });
+                        }
                     }
                     break;
                 }

@@ -311,6 +311,13 @@ impl Inbox {
         }
         out
     }
+
+    /// `from` left: its next join's messages are read from the start. Their push ids come
+    /// from its own clock, which may be behind the one its last join's came from; what is
+    /// still there of the last join is dropped by its session.
+    pub(crate) fn forget(&mut self, from: &str) {
+        self.last.remove(from);
+    }
 }
 
 /// The room's value at `mesh/{me}`.
@@ -480,5 +487,20 @@ mod tests {
             vec![("a".into(), json!(3))]
         );
         assert_eq!(inbox.take_new(None, |_| true), vec![]);
+    }
+
+    #[test]
+    fn a_sender_that_left_is_read_from_the_start_again() {
+        let mut inbox = Inbox::default();
+        let room = json!({"mesh": {"me": {"a": {"-k5": 5}}}});
+        assert_eq!(inbox.take_new(inbox_of(&room, "me"), |_| true).len(), 1);
+        // Its next join's clock is behind: without forgetting, "-k1" would never be read.
+        let room = json!({"mesh": {"me": {"a": {"-k1": 1, "-k5": 5}}}});
+        assert_eq!(inbox.take_new(inbox_of(&room, "me"), |_| true), vec![]);
+        inbox.forget("a");
+        assert_eq!(
+            inbox.take_new(inbox_of(&room, "me"), |_| true),
+            vec![("a".into(), json!(1)), ("a".into(), json!(5))]
+        );
     }
 }

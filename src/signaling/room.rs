@@ -14,7 +14,7 @@
 //!                                                    a call's per-recipient messages
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::stream::{self, LocalBoxStream};
 use futures::StreamExt;
@@ -320,6 +320,39 @@ impl Room {
         check_key(to)?;
         check_key(from)?;
         self.reference.child(MESH)?.child(to)?.child(from)
+    }
+
+    /// Writes call messages from `from`, each `(to, push id, message)` at
+    /// `mesh/{to}/{from}/{push id}`, in one update: one request however many there are. The
+    /// caller makes the push ids (Firebase's format, as
+    /// [`PushIds`](rtcweb_protocol::push_id::PushIds) makes them), so that a retried write
+    /// lands on the same children instead of adding them twice.
+    ///
+    /// # Errors
+    /// [`SignalingError::InvalidPath`] for a bad peer id or push id; as [`Reference::update`].
+    ///
+    /// ```no_run
+    /// # async fn run(room: rtcweb::signaling::Room) -> Result<(), rtcweb::Error> {
+    /// let hello = serde_json::json!({"kind": "bye"});
+    /// room.send_mesh("alice", [("bob", "-Nq3x9Zz1AbCdEfGhIjK", &hello)]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_mesh<'a>(
+        &self,
+        from: &str,
+        messages: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
+    ) -> Result<(), Error> {
+        check_key(from)?;
+        let mut update = BTreeMap::new();
+        for (to, id, message) in messages {
+            check_key(to)?;
+            check_key(id)?;
+            update.insert(format!("{MESH}/{to}/{from}/{id}"), message);
+        }
+        if update.is_empty() {
+            return Ok(());
+        }
+        self.reference.update(&update).await
     }
 
     /// Removes what call peer `peer` wrote: its presence, its inbox, and its messages to each
