@@ -497,9 +497,31 @@ impl DataChannel {
             return None;
         }
         let _guard = self.send_lock.try_lock()?;
-        Some(self.plan(size, Vec::new).and_then(|_| {
-            self.send_counted(size, || sys::channel::channel_send_view(&self.raw, view))
-        }))
+        Some(self.send_view(view, size))
+    }
+
+    /// [`try_send_bytes`](Self::try_send_bytes) of the bytes of a JS array, without copying
+    /// them into wasm memory. `None` on a splitting channel (the caller then copies them).
+    #[cfg(feature = "js-data")]
+    pub(crate) fn try_send_view(
+        &self,
+        view: &js_sys::Uint8Array,
+        size: usize,
+    ) -> Option<Result<(), Error>> {
+        if self.split {
+            return None;
+        }
+        Some(
+            self.try_lock()
+                .and_then(|_guard| self.send_view(view, size)),
+        )
+    }
+
+    /// Sends a JS array's bytes whole, on a channel that does not split.
+    #[cfg(feature = "js-data")]
+    fn send_view(&self, view: &js_sys::Uint8Array, size: usize) -> Result<(), Error> {
+        self.plan(size, Vec::new)?;
+        self.send_counted(size, || sys::channel::channel_send_view(&self.raw, view))
     }
 
     /// Closes the channel ([`close`](https://developer.mozilla.org/en-US/docs/Web/API/RTCDataChannel/close));

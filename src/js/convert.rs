@@ -79,6 +79,7 @@ pub(crate) fn outgoing(value: &JsValue) -> Result<Outgoing, JsValue> {
 }
 
 /// A message to send, copied into wasm: [`outgoing`]'s, as the Rust API takes it.
+#[cfg(feature = "js")]
 pub(crate) fn message(value: &JsValue) -> Result<Message, JsValue> {
     outgoing(value).map(Outgoing::into_message)
 }

@@ -160,7 +160,13 @@ impl DataChannel {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Data")] data: JsValue,
     ) -> Result<(), JsValue> {
-        match convert::message(&data)? {
+        let outgoing = convert::outgoing(&data)?;
+        if let Outgoing::Bytes(view, size) = &outgoing {
+            if let Some(sent) = self.inner.try_send_view(view, *size) {
+                return sent.map_err(to_js);
+            }
+        }
+        match outgoing.into_message() {
             Message::Text(text) => self.inner.try_send_text(&text),
             Message::Binary(bytes) => self.inner.try_send_bytes(&bytes),
         }

@@ -25,4 +25,41 @@ async function greet(room) {
   return result;
 }
 
-window.harness = { hostile: (rounds) => hostile(rtcweb, rounds), greet };
+// Two connections in this page: what each way of sending gives the receiver, on a plain
+// channel and on a splitting one (`split: true`), as text and hex.
+async function channels() {
+  const a = new rtcweb.PeerConnection(), b = new rtcweb.PeerConnection();
+  a.on("icecandidate", ({ candidate }) => b.addIceCandidate(candidate).catch(() => {}));
+  b.on("icecandidate", ({ candidate }) => a.addIceCandidate(candidate).catch(() => {}));
+  const remote = [];
+  b.on("datachannel", ({ channel }) => remote.push(channel));
+  const senders = [a.createDataChannel("plain"), a.createDataChannel("split", { split: true })];
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription);
+  await Promise.all(senders.map((channel) => channel.opened()));
+  const bytes = new Uint8Array([0, 1, 2, 3, 250, 251, 252, 253]);
+  const show = (data) => typeof data === "string" ? data : Array.from(data, (x) => x.toString(16)).join(" ");
+  const result = {};
+  for (const tx of senders) {
+    while (!remote.some((channel) => channel.label === tx.label)) await new Promise((r) => setTimeout(r, 10));
+    const rx = remote.find((channel) => channel.label === tx.label);
+    const received = [];
+    const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(show(data)) === 6 && resolve()));
+    await tx.send("text by send");
+    await tx.send(bytes);
+    await tx.send(new DataView(bytes.buffer, 2, 4));
+    tx.trySend("text by trySend");
+    tx.trySend(bytes.subarray(4));
+    tx.trySend(bytes.buffer.slice(0, 2));
+    // A lost message shows as a shorter list, not a test that hangs.
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    result[tx.label] = received;
+  }
+  a.close();
+  b.close();
+  return result;
+}
+
+window.harness = { hostile: (rounds) => hostile(rtcweb, rounds), greet, channels };

@@ -157,6 +157,15 @@ test("a plain HTML page: thousands of hostile calls, then a video call in the sa
     assert.ok(seen.names.TypeError > 0 && seen.names.SignalingError > 0, JSON.stringify(seen));
   }
 
+  // Every kind of data, by `send` and `trySend`, arrives whole and in order, split or not.
+  const sent = ["text by send", "0 1 2 3 fa fb fc fd", "2 3 fa fb", "text by trySend", "fa fb fc fd", "0 1"];
+  for (const [browser, seen] of [
+    ["Chromium", await page.evaluate(harness, ["channels"])],
+    ["Firefox", await firefox.evaluate(harness.toString(), ["channels"])],
+  ]) {
+    assert.deepEqual(seen, { plain: sent, split: sent }, `data channels in ${browser}`);
+  }
+
   // The same pages, the same module: a new call between them works.
   const room = `after-${Date.now()}`;
   const [a, b] = await Promise.all([
