@@ -38,6 +38,19 @@ struct Shared {
     /// browser each time (if it is wrong for a moment, the browser's own check still throws).
     open: Cell<bool>,
     reassembler: RefCell<Reassembler>,
+    /// Feeds [`DataChannel::js_messages`] instead of `sender`, once that is called; taken on
+    /// close.
+    #[cfg(feature = "js-data")]
+    js_sender: RefCell<Option<mpsc::UnboundedSender<wasm_bindgen::JsValue>>>,
+}
+
+impl Shared {
+    /// Ends the message streams: the channel closed, or its handle is gone.
+    fn end_messages(&self) {
+        self.sender.borrow_mut().take();
+        #[cfg(feature = "js-data")]
+        self.js_sender.borrow_mut().take();
+    }
 }
 
 /// A data channel between two peers ([`RTCDataChannel`]).
@@ -124,6 +137,13 @@ impl DataChannel {
             let shared = shared.clone();
             let raw = raw.clone();
             EventListener::new(&raw.clone(), "message", move |event| {
+                #[cfg(feature = "js-data")]
+                if let Some(sender) = shared.js_sender.borrow().as_ref() {
+                    if let Some(data) = sys::channel::message_value(event) {
+                        let _ = sender.unbounded_send(data);
+                    }
+                    return;
+                }
                 let Some(message) = sys::channel::message_data(event) else {
                     return;
                 };
@@ -163,7 +183,7 @@ impl DataChannel {
             let shared = shared.clone();
             EventListener::new(&raw, "close", move |_| {
                 shared.open.set(false);
-                shared.sender.borrow_mut().take();
+                shared.end_messages();
             })
         };
 
@@ -369,6 +389,29 @@ impl DataChannel {
     /// ```
     pub fn messages(&self) -> EventStream<Message> {
         EventStream::take_once(&self.receiver, None)
+    }
+
+    /// [`messages`](Self::messages) for the JS API: the messages queued so far, then the later
+    /// ones as JS receives them ([`sys::channel::message_value`]), so that they are never
+    /// copied into wasm and out again. `None` on a splitting channel, whose parts are put
+    /// together here, or once the stream was taken.
+    #[cfg(feature = "js-data")]
+    pub(crate) fn js_messages(
+        &self,
+    ) -> Option<(
+        mpsc::UnboundedReceiver<Message>,
+        mpsc::UnboundedReceiver<wasm_bindgen::JsValue>,
+    )> {
+        if self.split {
+            return None;
+        }
+        let queued = self.receiver.borrow_mut().take()?;
+        let (sender, later) = mpsc::unbounded();
+        // The queue ends here; when the channel has closed already, so do the later ones.
+        if self.shared.sender.borrow_mut().take().is_some() {
+            *self.shared.js_sender.borrow_mut() = Some(sender);
+        }
+        Some((queued, later))
     }
 
     /// Sends text now, without waiting for the browser's queue to drain.
@@ -669,7 +712,7 @@ impl Drop for DataChannel {
     fn drop(&mut self) {
         // The listeners go with the fields; ending the message stream must not wait for a
         // `close` event that no listener will see.
-        self.shared.sender.borrow_mut().take();
+        self.shared.end_messages();
         if self.close_on_drop {
             self.raw.close();
         }

@@ -30,15 +30,14 @@ pub struct DataChannel {
 impl DataChannel {
     pub(crate) fn new(inner: rust::DataChannel) -> DataChannel {
         let inner = Rc::new(inner);
-        let messages = inner.messages().map(|m| {
-            (
-                "message",
-                object(&[
-                    ("type", "message".into()),
-                    ("data", convert::message_to_js(&m)),
-                ])
-                .into(),
-            )
+        let data_of = |message: Message| convert::message_to_js(&message);
+        let messages = match inner.js_messages() {
+            Some((queued, later)) => queued.map(data_of).chain(later).boxed_local(),
+            None => inner.messages().map(data_of).boxed_local(),
+        }
+        .map(|data| {
+            let event = object(&[("type", "message".into()), ("data", data)]);
+            ("message", event.into())
         });
         let opened = {
             let inner = inner.clone();

@@ -98,6 +98,18 @@ pub(crate) fn channel_error(event: &web_sys::Event) -> Option<Error> {
     Some(error_from_js(error))
 }
 
+/// The data of a `message` event as JS receives it from the JS API, not copied through wasm
+/// memory: a string, or a `Uint8Array` (a view of the browser's `ArrayBuffer`).
+#[cfg(feature = "js-data")]
+pub(crate) fn message_value(event: &web_sys::Event) -> Option<JsValue> {
+    // As in `message_data`: the typed getter, unchecked, binary first.
+    let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+    if data.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Some(js_sys::Uint8Array::new(&data).into());
+    }
+    (data.is_string() || data.is_instance_of::<js_sys::Uint8Array>()).then_some(data)
+}
+
 /// The data of a `message` event: text, or binary as an `ArrayBuffer` (the channel's
 /// `binaryType` is set to `arraybuffer`; Firefox defaults to `blob`).
 pub(crate) fn message_data(event: &web_sys::Event) -> Option<Message> {

@@ -25,6 +25,8 @@ async function greet(room) {
   return result;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 // Two connections in this page: what each way of sending gives the receiver, on a plain
 // channel and on a splitting one (`split: true`), as text and hex.
 async function channels() {
@@ -43,7 +45,7 @@ async function channels() {
   const show = (data) => typeof data === "string" ? data : Array.from(data, (x) => x.toString(16)).join(" ");
   const result = {};
   for (const tx of senders) {
-    while (!remote.some((channel) => channel.label === tx.label)) await new Promise((r) => setTimeout(r, 10));
+    while (!remote.some((channel) => channel.label === tx.label)) await sleep(10);
     const rx = remote.find((channel) => channel.label === tx.label);
     const received = [];
     const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(show(data)) === 6 && resolve()));
@@ -54,12 +56,40 @@ async function channels() {
     tx.trySend(bytes.subarray(4));
     tx.trySend(bytes.buffer.slice(0, 2));
     // A lost message shows as a shorter list, not a test that hangs.
-    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    await Promise.race([all, sleep(10000)]);
     result[tx.label] = received;
   }
   a.close();
   b.close();
-  return result;
+  return { ...result, late: await late() };
+}
+
+// A receiving connection with no listener until its channel has had messages: they wait in
+// the package for the page, and come before the later ones.
+async function late() {
+  const a = new rtcweb.PeerConnection(), b = new rtcweb.PeerConnection();
+  // Candidates in the descriptions, since nobody listens for them on `b`.
+  const gathered = async (pc) => {
+    while (pc.iceGatheringState !== "complete") await sleep(10);
+    return pc.localDescription;
+  };
+  const tx = a.createDataChannel("late");
+  await a.setLocalDescription();
+  await b.setRemoteDescription(await gathered(a));
+  await b.setLocalDescription();
+  await a.setRemoteDescription(await gathered(b));
+  await tx.opened();
+  await tx.send("before");
+  await tx.send(new Uint8Array([1, 2]));
+  await sleep(300);
+  const rx = await new Promise((resolve) => b.on("datachannel", ({ channel }) => resolve(channel)));
+  const received = [];
+  const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(data) === 3 && resolve()));
+  await tx.send("after");
+  await Promise.race([all, sleep(10000)]);
+  a.close();
+  b.close();
+  return received.map((data) => typeof data === "string" ? data : Array.from(data).join(" "));
 }
 
 window.harness = { hostile: (rounds) => hostile(rtcweb, rounds), greet, channels };
