@@ -26,6 +26,8 @@ async function greet(room) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// A received message as text, or its bytes in hex.
+const show = (data) => typeof data === "string" ? data : Array.from(data, (x) => x.toString(16)).join(" ");
 
 // Two connections in this page: what each way of sending gives the receiver, on a plain
 // channel and on a splitting one (`split: true`), as text and hex.
@@ -42,7 +44,6 @@ async function channels() {
   await a.setRemoteDescription(b.localDescription);
   await Promise.all(senders.map((channel) => channel.opened()));
   const bytes = new Uint8Array([0, 1, 2, 3, 250, 251, 252, 253]);
-  const show = (data) => typeof data === "string" ? data : Array.from(data, (x) => x.toString(16)).join(" ");
   const result = {};
   for (const tx of senders) {
     while (!remote.some((channel) => channel.label === tx.label)) await sleep(10);
@@ -84,12 +85,12 @@ async function late() {
   await sleep(300);
   const rx = await new Promise((resolve) => b.on("datachannel", ({ channel }) => resolve(channel)));
   const received = [];
-  const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(data) === 3 && resolve()));
+  const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(show(data)) === 3 && resolve()));
   await tx.send("after");
   await Promise.race([all, sleep(10000)]);
   a.close();
   b.close();
-  return received.map((data) => typeof data === "string" ? data : Array.from(data).join(" "));
+  return received;
 }
 
 window.harness = { hostile: (rounds) => hostile(rtcweb, rounds), greet, channels };
