@@ -66,6 +66,9 @@ use_browser_runner() {
     use_wasm_toolchain || return 1
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
     unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
+    # The runner gives the driver 5 s to bind its port; a fresh machine's first chromedriver
+    # start took longer and failed CI.
+    export WASM_BINDGEN_TEST_DRIVER_TIMEOUT=60
     case "$1" in
         chromium) export CHROMEDRIVER="$(command -v chromedriver)" ;;
         firefox) export GECKODRIVER="$(command -v geckodriver)" ;;
