@@ -38,18 +38,22 @@ struct Shared {
     /// browser each time (if it is wrong for a moment, the browser's own check still throws).
     open: Cell<bool>,
     reassembler: RefCell<Reassembler>,
-    /// Feeds [`DataChannel::js_messages`] instead of `sender`, once that is called; taken on
-    /// close.
+    /// Called with each message instead of `sender`, once [`DataChannel::js_messages`] gave
+    /// it; taken on close.
     #[cfg(feature = "js-data")]
-    js_sender: RefCell<Option<mpsc::UnboundedSender<wasm_bindgen::JsValue>>>,
+    js_listener: RefCell<Option<JsListener>>,
 }
+
+/// What [`DataChannel::js_messages`] calls with each message.
+#[cfg(feature = "js-data")]
+pub(crate) type JsListener = Rc<dyn Fn(wasm_bindgen::JsValue)>;
 
 impl Shared {
     /// Ends the message streams: the channel closed, or its handle is gone.
     fn end_messages(&self) {
         self.sender.borrow_mut().take();
         #[cfg(feature = "js-data")]
-        self.js_sender.borrow_mut().take();
+        self.js_listener.borrow_mut().take();
     }
 }
 
@@ -137,10 +141,11 @@ impl DataChannel {
             let shared = shared.clone();
             let raw = raw.clone();
             EventListener::new(&raw.clone(), "message", move |event| {
+                // Not borrowed during the call: the listener may drop the channel.
                 #[cfg(feature = "js-data")]
-                if let Some(sender) = shared.js_sender.borrow().as_ref() {
+                if let Some(listener) = shared.js_listener.borrow().clone() {
                     if let Some(data) = sys::channel::message_value(event) {
-                        let _ = sender.unbounded_send(data);
+                        listener(data);
                     }
                     return;
                 }
@@ -391,27 +396,26 @@ impl DataChannel {
         EventStream::take_once(&self.receiver, None)
     }
 
-    /// [`messages`](Self::messages) for the JS API: the messages queued so far, then the later
-    /// ones as JS receives them ([`sys::channel::message_value`]), so that they are never
-    /// copied into wasm and out again. `None` on a splitting channel, whose parts are put
-    /// together here, or once the stream was taken.
+    /// [`messages`](Self::messages) for the JS API: returns the messages queued so far, and
+    /// calls `listener` with each later one, from the browser's event, as JS received it
+    /// ([`sys::channel::message_value`]), so that it is never copied into wasm and out again,
+    /// nor waits for a task. `listener` is dropped when the channel closes. `None` on a
+    /// splitting channel, whose parts are put together here, or once the stream was taken.
     #[cfg(feature = "js-data")]
-    pub(crate) fn js_messages(
-        &self,
-    ) -> Option<(
-        mpsc::UnboundedReceiver<Message>,
-        mpsc::UnboundedReceiver<wasm_bindgen::JsValue>,
-    )> {
+    pub(crate) fn js_messages(&self, listener: JsListener) -> Option<Vec<Message>> {
         if self.split {
             return None;
         }
-        let queued = self.receiver.borrow_mut().take()?;
-        let (sender, later) = mpsc::unbounded();
+        let mut queue = self.receiver.borrow_mut().take()?;
+        let mut queued = Vec::new();
+        while let Ok(message) = queue.try_recv() {
+            queued.push(message);
+        }
         // The queue ends here; when the channel has closed already, so do the later ones.
         if self.shared.sender.borrow_mut().take().is_some() {
-            *self.shared.js_sender.borrow_mut() = Some(sender);
+            *self.shared.js_listener.borrow_mut() = Some(listener);
         }
-        Some((queued, later))
+        Some(queued)
     }
 
     /// Sends text now, without waiting for the browser's queue to drain.

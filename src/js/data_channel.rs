@@ -1,9 +1,11 @@
 //! `DataChannel`: a data channel ([`crate::data_channel`]) for JS, with backpressure.
 
-use std::rc::Rc;
+use std::cell::{Cell, OnceCell};
+use std::rc::{Rc, Weak};
 
+use futures::channel::mpsc;
 use futures::{stream, FutureExt, StreamExt};
-use js_sys::{Function, Promise};
+use js_sys::{Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{self, object, Outgoing};
@@ -30,15 +32,32 @@ pub struct DataChannel {
 impl DataChannel {
     pub(crate) fn new(inner: rust::DataChannel) -> DataChannel {
         let inner = Rc::new(inner);
-        let data_of = |message: Message| convert::message_to_js(&message);
-        let messages = match inner.js_messages() {
-            Some((queued, later)) => queued.map(data_of).chain(later).boxed_local(),
-            None => inner.messages().map(data_of).boxed_local(),
+        let inbox = Rc::new(Inbox::default());
+        let (sender, later) = mpsc::unbounded();
+        let listener = {
+            let inbox = inbox.clone();
+            Rc::new(move |data| inbox.receive(&sender, data))
+        };
+        let messages = match inner.js_messages(listener) {
+            Some(queued) => {
+                inbox.waiting.set(queued.len());
+                let inbox = inbox.clone();
+                stream::iter(
+                    queued
+                        .iter()
+                        .map(convert::message_to_js)
+                        .collect::<Vec<_>>(),
+                )
+                .chain(later)
+                .inspect(move |_| inbox.waiting.set(inbox.waiting.get().saturating_sub(1)))
+                .boxed_local()
+            }
+            None => inner
+                .messages()
+                .map(|message| convert::message_to_js(&message))
+                .boxed_local(),
         }
-        .map(|data| {
-            let event = object(&[("type", "message".into()), ("data", data)]);
-            ("message", event.into())
-        });
+        .map(|data| ("message", message_event(data)));
         let opened = {
             let inner = inner.clone();
             stream::once(async move { inner.opened().await.ok() }).filter_map(|open| async move {
@@ -56,12 +75,58 @@ impl DataChannel {
                 ("close", object(&fields).into())
             })
         };
-        let source = stream::select(stream::select(messages, opened), closed).boxed_local();
-        DataChannel {
-            inner,
-            events: Emitter::new(source),
+        // `close` after the last message, though both may be waiting.
+        let source = stream::select(opened, messages.chain(closed)).boxed_local();
+        let events = Emitter::new(source);
+        let _ = inbox.emitter.set(Rc::downgrade(&events));
+        DataChannel { inner, events }
+    }
+}
+
+/// Takes a channel's later messages ([`rust::DataChannel::js_messages`]) to its listeners:
+/// at once when they are listening and no message waits before this one, which saves a
+/// task wake-up per message; otherwise through the events' stream, in order.
+#[derive(Default)]
+struct Inbox {
+    emitter: OnceCell<Weak<Emitter>>,
+    /// Messages in the stream and not yet dispatched.
+    waiting: Cell<usize>,
+}
+
+impl Inbox {
+    fn receive(&self, stream: &mpsc::UnboundedSender<JsValue>, data: JsValue) {
+        match self.emitter.get().and_then(Weak::upgrade) {
+            Some(events) if events.reading() && self.waiting.get() == 0 => {
+                events.dispatch("message", &message_event(data));
+            }
+            _ => {
+                self.waiting.set(self.waiting.get() + 1);
+                let _ = stream.unbounded_send(data);
+            }
         }
     }
+}
+
+// Made into JS strings once, not for each message. (rustfmt would drop the values, which
+// are not Rust syntax in an extern block.)
+#[rustfmt::skip]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static TYPE: JsString = "type";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static MESSAGE: JsString = "message";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static DATA: JsString = "data";
+}
+
+/// `{ type: "message", data }`.
+fn message_event(data: JsValue) -> JsValue {
+    let event = Object::new();
+    TYPE.with(|key| MESSAGE.with(|kind| Reflect::set(&event, key, kind)))
+        .and_then(|_| DATA.with(|key| Reflect::set(&event, key, &data)))
+        .ok();
+    event.into()
 }
 
 /// A promise already resolved (with `undefined`) or rejected.

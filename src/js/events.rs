@@ -105,7 +105,14 @@ impl Emitter {
         });
     }
 
-    fn dispatch(&self, kind: &str, event: &JsValue) {
+    /// Whether the source is being read (a listener or iterator subscribed): an event
+    /// [`dispatch`](Self::dispatch)ed now is not early.
+    pub(crate) fn reading(&self) -> bool {
+        self.source.borrow().is_none()
+    }
+
+    /// Hands `event` to the listeners of `kind` and to the iterators.
+    pub(crate) fn dispatch(&self, kind: &str, event: &JsValue) {
         // A copy, so that a listener may add or remove listeners.
         let listeners: Vec<Function> = self
             .listeners

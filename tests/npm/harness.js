@@ -62,11 +62,12 @@ async function channels() {
   }
   a.close();
   b.close();
-  return { ...result, late: await late() };
+  return { ...result, ...(await late()) };
 }
 
-// A receiving connection with no listener until its channel has had messages: they wait in
-// the package for the page, and come before the later ones.
+// A receiving connection with no listener until its channels have had messages: they wait in
+// the package for the page, and come before the later ones; on a channel closed meanwhile,
+// before its `close` event.
 async function late() {
   const a = new rtcweb.PeerConnection(), b = new rtcweb.PeerConnection();
   // Candidates in the descriptions, since nobody listens for them on `b`.
@@ -74,23 +75,42 @@ async function late() {
     while (pc.iceGatheringState !== "complete") await sleep(10);
     return pc.localDescription;
   };
+  // A browser drops what a channel has not delivered when it closes: `gone` closes once `b`
+  // has its messages (seen by a listener of the browser's own, which takes nothing away).
+  let arrived = 0;
+  b.raw.addEventListener("datachannel", ({ channel }) => {
+    if (channel.label === "gone") channel.addEventListener("message", () => arrived++);
+  });
   const tx = a.createDataChannel("late");
+  const gone = a.createDataChannel("gone");
   await a.setLocalDescription();
   await b.setRemoteDescription(await gathered(a));
   await b.setLocalDescription();
   await a.setRemoteDescription(await gathered(b));
-  await tx.opened();
+  await Promise.all([tx.opened(), gone.opened()]);
   await tx.send("before");
   await tx.send(new Uint8Array([1, 2]));
+  await gone.send("last");
+  await gone.send("words");
+  for (let i = 0; arrived < 2 && i < 500; i++) await sleep(10);
+  gone.close();
   await sleep(300);
-  const rx = await new Promise((resolve) => b.on("datachannel", ({ channel }) => resolve(channel)));
-  const received = [];
-  const all = new Promise((resolve) => rx.on("message", ({ data }) => received.push(show(data)) === 3 && resolve()));
+  const remote = {};
+  await new Promise((resolve) => b.on("datachannel", ({ channel }) => {
+    remote[channel.label] = channel;
+    if (remote.late && remote.gone) resolve();
+  }));
+  const received = [], ended = [];
+  const all = new Promise((resolve) => remote.late.on("message", ({ data }) => received.push(show(data)) === 3 && resolve()));
+  const closed = new Promise((resolve) => remote.gone.on("*", (event) => {
+    ended.push(event.type === "message" ? show(event.data) : event.type);
+    if (event.type === "close") resolve();
+  }));
   await tx.send("after");
-  await Promise.race([all, sleep(10000)]);
+  await Promise.race([Promise.all([all, closed]), sleep(10000)]);
   a.close();
   b.close();
-  return received;
+  return { late: received, gone: ended };
 }
 
 window.harness = { hostile: (rounds) => hostile(rtcweb, rounds), greet, channels };

@@ -157,14 +157,16 @@ test("a plain HTML page: thousands of hostile calls, then a video call in the sa
     assert.ok(seen.names.TypeError > 0 && seen.names.SignalingError > 0, JSON.stringify(seen));
   }
 
-  // Every kind of data, by `send` and `trySend`, arrives whole and in order, split or not.
+  // Every kind of data, by `send` and `trySend`, arrives whole and in order, split or not;
+  // messages that waited for the page come first, and before the channel's `close`.
   const sent = ["text by send", "0 1 2 3 fa fb fc fd", "2 3 fa fb", "text by trySend", "fa fb fc fd", "0 1"];
   for (const [browser, seen] of [
     ["Chromium", await page.evaluate(harness, ["channels"])],
     ["Firefox", await firefox.evaluate(harness.toString(), ["channels"])],
   ]) {
-    assert.deepEqual(seen, { plain: sent, split: sent, late: ["before", "1 2", "after"] },
-      `data channels in ${browser}`);
+    assert.deepEqual(seen, {
+      plain: sent, split: sent, late: ["before", "1 2", "after"], gone: ["last", "words", "close"],
+    }, `data channels in ${browser}`);
   }
 
   // The same pages, the same module: a new call between them works.
