@@ -3,7 +3,7 @@
 // it) and simple-peer (its browser bundle, loaded by a <script> tag as its README says).
 // Each has the same three exchanges; scripts/bench.sh's driver (benches/run.mjs) calls them
 // through `window.bench(contestant, exchange, params)`.
-import { now, raw, timedSetup } from "./raw.js";
+import { bounded, now, raw, timedSetup } from "./raw.js";
 import initRust, * as rust from "./rust/rtcweb_bench.js";
 import * as rtc from "./pkg/index.js";
 
@@ -117,7 +117,7 @@ const simplePeer = {
 };
 
 const contestants = { raw, rust: rustApi, js: rtcwebJs, "simple-peer": simplePeer };
-window.bench = (contestant, exchange, params) => contestants[contestant][exchange](params);
+window.bench = (contestant, exchange, params) => bounded(contestants[contestant][exchange](params));
 
 // Setup through signaling, between two pages (benches/run.mjs opens two): rtcweb's Call through
 // rtcweb-signal. Resolves once this side's channel to the other peer is open.

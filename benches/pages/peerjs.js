@@ -4,7 +4,7 @@
 // `iceServers: []` as rtcweb's default: PeerJS's own default names public STUN and TURN
 // hosts, which this machine cannot reach. Binary data with `serialization: "raw"`, which
 // sends each ArrayBuffer as it is (the default, binarypack, re-encodes and chunks it).
-import { now, raw } from "./raw.js";
+import { bounded, now, raw } from "./raw.js";
 
 const query = new URLSearchParams(location.search);
 const server = {
@@ -66,7 +66,7 @@ const peerJs = {
 };
 
 const contestants = { raw, peerjs: peerJs };
-window.bench = (contestant, exchange, params) => contestants[contestant][exchange](params);
+window.bench = (contestant, exchange, params) => bounded(contestants[contestant][exchange](params));
 
 // Setup through signaling between two pages: both register with the PeerServer at once, and
 // the `dial` side connects to the other once registered. Resolves once this side's connection

@@ -3,6 +3,18 @@
 // Every other contestant is compared with this one at its own thresholds.
 export const now = () => performance.now();
 
+/**
+ * `exchange`'s result, or an error after a minute: a run that hangs (one of raw JS's small-
+ * message runs in Firefox did, once) costs a minute, not the driver's five.
+ */
+export function bounded(exchange) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no result within 60 s")), 60000);
+  });
+  return Promise.race([exchange, limit]).finally(() => clearTimeout(timer));
+}
+
 /** How long `connect()` takes to give two open channels (the setup exchange), closing them. */
 export async function timedSetup(connect) {
   const start = now();

@@ -38,24 +38,18 @@ impl DataChannel {
             let inbox = inbox.clone();
             Rc::new(move |data| inbox.receive(&sender, data))
         };
+        let data_of = |message: Message| convert::message_to_js(&message);
         let messages = match inner.js_messages(listener) {
             Some(queued) => {
                 inbox.waiting.set(queued.len());
                 let inbox = inbox.clone();
-                stream::iter(
-                    queued
-                        .iter()
-                        .map(convert::message_to_js)
-                        .collect::<Vec<_>>(),
-                )
-                .chain(later)
-                .inspect(move |_| inbox.waiting.set(inbox.waiting.get().saturating_sub(1)))
-                .boxed_local()
+                stream::iter(queued)
+                    .map(data_of)
+                    .chain(later)
+                    .inspect(move |_| inbox.waiting.set(inbox.waiting.get().saturating_sub(1)))
+                    .boxed_local()
             }
-            None => inner
-                .messages()
-                .map(|message| convert::message_to_js(&message))
-                .boxed_local(),
+            None => inner.messages().map(data_of).boxed_local(),
         }
         .map(|data| ("message", message_event(data)));
         let opened = {
@@ -123,9 +117,8 @@ extern "C" {
 /// `{ type: "message", data }`.
 fn message_event(data: JsValue) -> JsValue {
     let event = Object::new();
-    TYPE.with(|key| MESSAGE.with(|kind| Reflect::set(&event, key, kind)))
-        .and_then(|_| DATA.with(|key| Reflect::set(&event, key, &data)))
-        .ok();
+    let _ = TYPE.with(|key| MESSAGE.with(|kind| Reflect::set(&event, key, kind)));
+    let _ = DATA.with(|key| Reflect::set(&event, key, &data));
     event.into()
 }
 
