@@ -6,7 +6,7 @@
 //
 //   node benches/run.mjs [--browsers chromium,firefox] [--runs 5] [--setups 20]
 //                        [--exchanges bulk,small,latency,setup,signaling]
-//                        [--contestants rust,js,simple-peer,peerjs]
+//                        [--contestants rust,rust-listener,js,simple-peer,peerjs]
 //                        [--sizes FILE] [--json FILE] [--svg FILE]
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -25,7 +25,7 @@ const { values: opts } = parseArgs({
     runs: { type: "string", default: "5" },
     setups: { type: "string", default: "20" },
     exchanges: { type: "string", default: "bulk,small,latency,setup,signaling" },
-    contestants: { type: "string", default: "rust,js,simple-peer,peerjs" },
+    contestants: { type: "string", default: "rust,rust-listener,js,simple-peer,peerjs" },
     sizes: { type: "string" },
     json: { type: "string", default: path.join(ROOT, "target/bench/results.json") },
     svg: { type: "string", default: path.join(ROOT, "docs/bench-ratios.svg") },
@@ -44,6 +44,8 @@ const THRESHOLDS = {
 const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"))).version;
 const CONTESTANTS = [
   { id: "rust", label: "rtcweb, Rust API", page: "main", thresholds: "rtcweb" },
+  // The Rust API with a callback receiver (`on_message`), in the transfers only.
+  { id: "rust-listener", label: "rtcweb, Rust API, on_message", page: "main", thresholds: "rtcweb", kinds: ["transfer"] },
   { id: "js", label: "rtcweb, JS API", page: "main", thresholds: "rtcweb" },
   { id: "simple-peer", label: `simple-peer ${version("simple-peer")}`, page: "main", thresholds: "simple-peer" },
   { id: "peerjs", label: `PeerJS ${version("peerjs")}`, page: "peerjs", thresholds: "peerjs" },
@@ -150,6 +152,7 @@ async function benchBrowser(kind, urls) {
     for (const contestant of CONTESTANTS) {
       if (!opts.contestants.split(",").includes(contestant.id)) continue;
       if (spec.kind === "setup" && contestant.id === "peerjs") continue; // needs its server: two-page setup below
+      if (contestant.kinds && !contestant.kinds.includes(spec.kind)) continue;
       const page = pages[contestant.page];
       const thresholds = THRESHOLDS[contestant.thresholds];
       const params = { ...spec.params, high: thresholds.high, low: thresholds.low };

@@ -1,8 +1,8 @@
 // The contestants of benches/pages/index.html: raw JS (raw.js), rtcweb's Rust API (the
-// benches/rust/ crate), rtcweb's JS API (the npm package in pkg/, imported as its users import
-// it) and simple-peer (its browser bundle, loaded by a <script> tag as its README says).
-// Each has the same three exchanges; scripts/bench.sh's driver (benches/run.mjs) calls them
-// through `window.bench(contestant, exchange, params)`.
+// benches/rust/ crate; also with `on_message`, in the transfers only), rtcweb's JS API (the npm
+// package in pkg/, imported as its users import it) and simple-peer (its browser bundle, loaded
+// by a <script> tag as its README says). Each has the same three exchanges; scripts/bench.sh's
+// driver (benches/run.mjs) calls them through `window.bench(contestant, exchange, params)`.
 import { bounded, now, raw, timedSetup } from "./raw.js";
 import initRust, * as rust from "./rust/rtcweb_bench.js";
 import * as rtc from "./pkg/index.js";
@@ -16,6 +16,11 @@ const rustApi = {
     return { times: Array.from(times), total };
   },
   setup: () => rust.setup(),
+};
+
+// The Rust API with its messages taken by `on_message` instead of the `messages()` stream.
+const rustListener = {
+  transfer: ({ count, size }) => rust.transfer_listener(count, size),
 };
 
 // rtcweb's JS API: its PeerConnection and DataChannel classes, `await channel.send(data)` for
@@ -116,7 +121,7 @@ const simplePeer = {
   setup: () => timedSetup(simplePeerConnect),
 };
 
-const contestants = { raw, rust: rustApi, js: rtcwebJs, "simple-peer": simplePeer };
+const contestants = { raw, rust: rustApi, "rust-listener": rustListener, js: rtcwebJs, "simple-peer": simplePeer };
 window.bench = (contestant, exchange, params) => bounded(contestants[contestant][exchange](params));
 
 // Setup through signaling, between two pages (benches/run.mjs opens two): rtcweb's Call through

@@ -101,6 +101,40 @@ pub async fn transfer(count: u32, size: u32) -> Result<f64, JsValue> {
     Ok(now() - start)
 }
 
+/// [`transfer`] with the messages taken by `on_message`, called from each message's event,
+/// instead of the `messages()` stream, whose reader's task is woken for each one.
+#[wasm_bindgen]
+pub async fn transfer_listener(count: u32, size: u32) -> Result<f64, JsValue> {
+    let pair = connect().await?;
+    let (done, finished) = futures::channel::oneshot::channel::<Result<(), String>>();
+    let mut done = Some(done);
+    let mut received = 0;
+    let _listener = pair.rx.on_message(move |message| {
+        let outcome = match message {
+            Message::Binary(_) => {
+                received += 1;
+                (received == count).then_some(Ok(()))
+            }
+            other => Some(Err(format!("got {other:?} after {received}"))),
+        };
+        if let Some(outcome) = outcome {
+            if let Some(done) = done.take() {
+                let _ = done.send(outcome);
+            }
+        }
+    });
+    let payload = vec![0u8; size as usize];
+    let start = now();
+    for _ in 0..count {
+        pair.tx.send_bytes(&payload).await.map_err(js)?;
+    }
+    finished
+        .await
+        .map_err(|_| "the channel closed")?
+        .map_err(|err| JsValue::from_str(&err))?;
+    Ok(now() - start)
+}
+
 /// `count` round trips of a `size`-byte message, the other side echoing each; resolves to
 /// `{ times, total }`: each one's milliseconds, and all of them end to end (the browsers
 /// coarsen `performance.now()`, so the total is the precise figure).

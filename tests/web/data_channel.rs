@@ -1,6 +1,9 @@
 //! DataChannel in real browsers: both directions, backpressure, options, splitting, errors.
 
-use crate::common::connected_channel;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::common::{connected_channel, sleep};
 use futures::StreamExt;
 use rtcweb::{
     data_channel::{DataChannelState, Oversized},
@@ -182,4 +185,66 @@ async fn sending_on_a_closed_channel_is_invalid_state() {
         Err(Error::InvalidState(_))
     ));
     assert!(matches!(remote.opened().await, Err(Error::InvalidState(_))));
+}
+
+/// Waits up to 5 s for `list` to hold `count` items.
+async fn until_len<T>(list: &RefCell<Vec<T>>, count: usize) {
+    for _ in 0..500 {
+        if list.borrow().len() >= count {
+            return;
+        }
+        sleep(10).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn on_message_takes_the_queued_messages_then_the_later_ones_until_dropped() {
+    let (_a, _b, local, remote) = connected_channel(&DataChannelOptions::new("calls")).await;
+    local.send_text("queued").await.unwrap();
+    local.send_bytes(&[1, 2]).await.unwrap();
+    // They wait in the channel for a reader (if they were not there yet, they would come as
+    // later ones, in the same order).
+    sleep(200).await;
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let listener = {
+        let got = got.clone();
+        remote.on_message(move |message| got.borrow_mut().push(message))
+    };
+    // The listener took the messages: the stream has ended.
+    assert_eq!(remote.messages().next().await, None);
+    local.send_text("later").await.unwrap();
+    until_len(&got, 3).await;
+    assert_eq!(
+        *got.borrow(),
+        [
+            Message::Text("queued".into()),
+            Message::Binary(vec![1, 2]),
+            Message::Text("later".into()),
+        ]
+    );
+
+    drop(listener);
+    local.send_text("unheard").await.unwrap();
+    local.send_text("and this").await.unwrap();
+    sleep(300).await;
+    assert_eq!(got.borrow().len(), 3, "a dropped listener was called");
+
+    // On a splitting channel, the listener gets each message whole.
+    let split = DataChannelOptions::new("whole")
+        .oversized(Oversized::Split)
+        .max_message_size(16 * 1024);
+    let (_a, _b, local, remote) = connected_channel(&split).await;
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let _listener = {
+        let got = got.clone();
+        remote.on_message(move |message| got.borrow_mut().push(message))
+    };
+    let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    local.send_bytes(&big).await.unwrap();
+    local.send_text("after").await.unwrap();
+    until_len(&got, 2).await;
+    assert_eq!(
+        *got.borrow(),
+        [Message::Binary(big), Message::Text("after".into())]
+    );
 }
