@@ -433,14 +433,11 @@ impl DataChannel {
     /// ```
     pub fn on_message(&self, listener: impl FnMut(Message) + 'static) -> MessageListener {
         let listener: Listener = Rc::new(RefCell::new(listener));
-        if let Some(mut queue) = self.receiver.borrow_mut().take() {
-            while let Ok(message) = queue.try_recv() {
-                if let Ok(mut listener) = listener.try_borrow_mut() {
-                    (*listener)(message);
-                }
+        for message in self.take_queued().unwrap_or_default() {
+            if let Ok(mut listener) = listener.try_borrow_mut() {
+                (*listener)(message);
             }
         }
-        self.shared.sender.borrow_mut().take();
         if !self.shared.ended.get() {
             *self.shared.listener.borrow_mut() = Some(listener.clone());
         }
@@ -460,14 +457,22 @@ impl DataChannel {
         if self.split {
             return None;
         }
+        let queued = self.take_queued()?;
+        if !self.shared.ended.get() {
+            *self.shared.js_listener.borrow_mut() = Some(listener);
+        }
+        Some(queued)
+    }
+
+    /// Ends the [`messages`](Self::messages) stream for a listener: the messages queued in it so
+    /// far, or `None` once the stream was taken.
+    fn take_queued(&self) -> Option<Vec<Message>> {
+        // Later messages go to the listener, or nowhere.
+        self.shared.sender.borrow_mut().take();
         let mut queue = self.receiver.borrow_mut().take()?;
         let mut queued = Vec::new();
         while let Ok(message) = queue.try_recv() {
             queued.push(message);
-        }
-        // The queue ends here; when the channel has closed already, so do the later ones.
-        if self.shared.sender.borrow_mut().take().is_some() {
-            *self.shared.js_listener.borrow_mut() = Some(listener);
         }
         Some(queued)
     }
