@@ -42,13 +42,15 @@ const THRESHOLDS = {
   peerjs: { high: 8 * MiB, low: 8 * MiB, text: "8 MiB (PeerJS polls every 50 ms)" },
 };
 const version = (pkg) => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"))).version;
+// `kinds`: the kinds of exchange a contestant runs, when not all.
 const CONTESTANTS = [
   { id: "rust", label: "rtcweb, Rust API", page: "main", thresholds: "rtcweb" },
-  // The Rust API with a callback receiver (`on_message`), in the transfers only.
+  // The Rust API with a callback receiver (`on_message`).
   { id: "rust-listener", label: "rtcweb, Rust API, on_message", page: "main", thresholds: "rtcweb", kinds: ["transfer"] },
   { id: "js", label: "rtcweb, JS API", page: "main", thresholds: "rtcweb" },
   { id: "simple-peer", label: `simple-peer ${version("simple-peer")}`, page: "main", thresholds: "simple-peer" },
-  { id: "peerjs", label: `PeerJS ${version("peerjs")}`, page: "peerjs", thresholds: "peerjs" },
+  // Its setup needs its server: the two-page setup below.
+  { id: "peerjs", label: `PeerJS ${version("peerjs")}`, page: "peerjs", thresholds: "peerjs", kinds: ["transfer", "pingPong"] },
 ];
 const EXCHANGES = {
   bulk: { text: "64 MiB as 16 KiB messages", params: { count: 4096, size: 16 * KiB }, kind: "transfer" },
@@ -151,7 +153,6 @@ async function benchBrowser(kind, urls) {
     const runs = spec.kind === "setup" ? SETUPS : RUNS;
     for (const contestant of CONTESTANTS) {
       if (!opts.contestants.split(",").includes(contestant.id)) continue;
-      if (spec.kind === "setup" && contestant.id === "peerjs") continue; // needs its server: two-page setup below
       if (contestant.kinds && !contestant.kinds.includes(spec.kind)) continue;
       const page = pages[contestant.page];
       const thresholds = THRESHOLDS[contestant.thresholds];
