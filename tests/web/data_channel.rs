@@ -6,8 +6,8 @@ use std::rc::Rc;
 use crate::common::{connected_channel, sleep};
 use futures::StreamExt;
 use rtcweb::{
-    data_channel::{DataChannelState, Oversized},
-    DataChannelOptions, Error, Message,
+    data_channel::{DataChannelState, MessageListener, Oversized},
+    DataChannel, DataChannelOptions, Error, Message,
 };
 use wasm_bindgen_test::*;
 
@@ -187,6 +187,16 @@ async fn sending_on_a_closed_channel_is_invalid_state() {
     assert!(matches!(remote.opened().await, Err(Error::InvalidState(_))));
 }
 
+/// An `on_message` listener on `channel` that keeps what it is called with.
+fn recorded(channel: &DataChannel) -> (Rc<RefCell<Vec<Message>>>, MessageListener) {
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let listener = {
+        let got = got.clone();
+        channel.on_message(move |message| got.borrow_mut().push(message))
+    };
+    (got, listener)
+}
+
 /// Waits up to 5 s for `list` to hold `count` items.
 async fn until_len<T>(list: &RefCell<Vec<T>>, count: usize) {
     for _ in 0..500 {
@@ -205,11 +215,7 @@ async fn on_message_takes_the_queued_messages_then_the_later_ones_until_dropped(
     // They wait in the channel for a reader (if they were not there yet, they would come as
     // later ones, in the same order).
     sleep(200).await;
-    let got = Rc::new(RefCell::new(Vec::new()));
-    let listener = {
-        let got = got.clone();
-        remote.on_message(move |message| got.borrow_mut().push(message))
-    };
+    let (got, listener) = recorded(&remote);
     // The listener took the messages: the stream has ended.
     assert_eq!(remote.messages().next().await, None);
     local.send_text("later").await.unwrap();
@@ -234,11 +240,7 @@ async fn on_message_takes_the_queued_messages_then_the_later_ones_until_dropped(
         .oversized(Oversized::Split)
         .max_message_size(16 * 1024);
     let (_a, _b, local, remote) = connected_channel(&split).await;
-    let got = Rc::new(RefCell::new(Vec::new()));
-    let _listener = {
-        let got = got.clone();
-        remote.on_message(move |message| got.borrow_mut().push(message))
-    };
+    let (got, _listener) = recorded(&remote);
     let big: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
     local.send_bytes(&big).await.unwrap();
     local.send_text("after").await.unwrap();
