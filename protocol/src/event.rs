@@ -15,7 +15,7 @@
 //! assert_eq!(event.to_sse(), "event: put\ndata: {\"path\":\"/offer\",\"data\":{\"type\":\"offer\"}}\n\n");
 //! ```
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{tree, Error};
 
@@ -66,8 +66,13 @@ impl Event {
         if kind != PUT && kind != PATCH {
             return Err(malformed(format!("unknown event {kind:?}")));
         }
-        let mut body: Map<String, Value> =
+        // Read as a `Value`, not as a `Map`: a typed read's error for a number would keep float
+        // formatting in the browser's module (see rtcweb's types::json).
+        let body: Value =
             serde_json::from_str(json).map_err(|err| malformed(format!("{kind} event: {err}")))?;
+        let Value::Object(mut body) = body else {
+            return Err(malformed(format!("{kind} event that is not an object")));
+        };
         let path = match body.remove("path") {
             Some(Value::String(path)) => path,
             _ => return Err(malformed(format!("{kind} event without a path"))),

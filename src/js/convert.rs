@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::data_channel::Message;
+use crate::types::json::from_value;
 
 /// The most UTF-16 units an id (room, peer, key, URL) may have.
 const MAX_ID: u32 = 4096;
@@ -121,7 +122,7 @@ pub(crate) fn options<T: DeserializeOwned + Default>(
             "{what} must be an object"
         )));
     }
-    serde_json::from_value(json(value, what)?)
+    from_value(json(value, what)?)
         .map_err(|err| super::error::type_error(format!("invalid {what}: {err}")))
 }
 
@@ -137,7 +138,7 @@ pub(crate) fn value<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<
     if value.is_undefined() || value.is_null() {
         return Err(super::error::type_error(format!("{what} is required")));
     }
-    serde_json::from_value(json(value, what)?)
+    from_value(json(value, what)?)
         .map_err(|err| super::error::type_error(format!("invalid {what}: {err}")))
 }
 

@@ -574,7 +574,7 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
 }
 
 fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
-    serde_json::from_value(value).map_err(|err| malformed(err.to_string()))
+    crate::types::json::from_value(value).map_err(|err| malformed(err.to_string()))
 }
 
 fn unreachable(err: gloo_net::Error) -> Error {

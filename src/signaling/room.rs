@@ -30,6 +30,7 @@ use super::location::check_key;
 use crate::error::{Error, SignalingError};
 use crate::sys;
 use crate::types::ice::IceCandidate;
+use crate::types::json::from_value;
 
 /// A room under `/rooms/{roomId}`: the seed's `send(key, value)` and `recv(key)`, plus trickled
 /// candidates, presence, and cleanup.
@@ -145,7 +146,7 @@ impl Room {
             event?;
             let value = changes.snapshot();
             if !value.is_null() {
-                return serde_json::from_value(value)
+                return from_value(value)
                     .map_err(|err| SignalingError::MalformedJson(err.to_string()).into());
             }
         }
@@ -213,7 +214,7 @@ impl Room {
                             .into_iter()
                             .filter(|(key, _)| seen.insert(key.clone()))
                             .map(|(_, value)| {
-                                serde_json::from_value(value).map_err(|err| {
+                                from_value(value).map_err(|err| {
                                     SignalingError::MalformedJson(format!("candidate: {err}"))
                                         .into()
                                 })

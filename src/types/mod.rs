@@ -7,6 +7,7 @@ pub mod config;
 pub mod constraints;
 pub mod framing;
 pub mod ice;
+pub(crate) mod json;
 pub mod media;
 pub mod sdp;
 pub mod stats;
