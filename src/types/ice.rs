@@ -113,26 +113,47 @@ impl<S: Into<String>, const N: usize> IntoUrls<S> for [S; N] {
 
 /// Serde for `urls`: a string or a list when reading, always a list when writing.
 mod one_or_many {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::fmt;
 
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(urls: &[String], serializer: S) -> Result<S::Ok, S::Error> {
         urls.serialize(serializer)
     }
 
+    /// A string or an array of them. A visitor, not an `untagged` enum: that one buffers the
+    /// value in serde's `Content` first, which costs the wasm module 5 KB.
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<String>, D::Error> {
-        Ok(match OneOrMany::deserialize(deserializer)? {
-            OneOrMany::One(url) => vec![url],
-            OneOrMany::Many(urls) => urls,
-        })
+        deserializer.deserialize_any(Urls)
+    }
+
+    struct Urls;
+
+    impl<'de> Visitor<'de> for Urls {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a URL or an array of URLs")
+        }
+
+        fn visit_str<E>(self, url: &str) -> Result<Vec<String>, E> {
+            Ok(vec![url.to_owned()])
+        }
+
+        fn visit_string<E>(self, url: String) -> Result<Vec<String>, E> {
+            Ok(vec![url])
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut urls = Vec::new();
+            while let Some(url) = seq.next_element()? {
+                urls.push(url);
+            }
+            Ok(urls)
+        }
     }
 }
 
