@@ -22,14 +22,14 @@ use super::lifecycle::LeaveReason;
 use crate::error::Error;
 use crate::signaling::SignalingError;
 use crate::types::ice::IceCandidate;
+use crate::types::json::from_value;
 use crate::types::sdp::SessionDescription;
 
 pub(crate) use rtcweb_protocol::schema::{MESH, PRESENCE};
 use rtcweb_protocol::schema::{SEEN, SESSION};
 
 /// What one peer tells another through the room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Signal {
     /// An offer or answer.
     Description {
@@ -37,7 +37,6 @@ pub(crate) enum Signal {
         description: SessionDescription,
         /// For an answer: the `o=` line of the offer it answers, so that an answer to an
         /// offer since replaced is dropped rather than applied to the wrong one.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         answers: Option<String>,
     },
     /// A trickled candidate, or the end of a generation's.
@@ -55,20 +54,90 @@ pub(crate) enum Signal {
 
 /// A message as stored: the sessions of both ends, then the signal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Stored", into = "Stored")]
 pub(crate) struct Envelope {
     /// The sender's session.
     pub(crate) from: String,
     /// The recipient's session.
     pub(crate) to: String,
     /// The signal.
-    #[serde(flatten)]
     pub(crate) signal: Signal,
+}
+
+/// An [`Envelope`]'s JSON: one flat object whose `kind` names the signal. Read through this
+/// plain struct rather than serde's internally tagged enum and `flatten`, which buffer the
+/// value in serde's `Content` first (about 10 KB of the wasm module).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    from: String,
+    to: String,
+    kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<SessionDescription>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    answers: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    candidate: Option<IceCandidate>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Kind {
+    Description,
+    Candidate,
+    Bye,
+    RestartIce,
+}
+
+impl TryFrom<Stored> for Envelope {
+    type Error = &'static str;
+
+    fn try_from(stored: Stored) -> Result<Envelope, &'static str> {
+        let signal = match stored.kind {
+            Kind::Description => Signal::Description {
+                description: stored.description.ok_or("missing field `description`")?,
+                answers: stored.answers,
+            },
+            Kind::Candidate => Signal::Candidate {
+                candidate: stored.candidate.ok_or("missing field `candidate`")?,
+            },
+            Kind::Bye => Signal::Bye,
+            Kind::RestartIce => Signal::RestartIce,
+        };
+        Ok(Envelope {
+            from: stored.from,
+            to: stored.to,
+            signal,
+        })
+    }
+}
+
+impl From<Envelope> for Stored {
+    fn from(Envelope { from, to, signal }: Envelope) -> Stored {
+        let (kind, description, answers, candidate) = match signal {
+            Signal::Description {
+                description,
+                answers,
+            } => (Kind::Description, Some(description), answers, None),
+            Signal::Candidate { candidate } => (Kind::Candidate, None, None, Some(candidate)),
+            Signal::Bye => (Kind::Bye, None, None, None),
+            Signal::RestartIce => (Kind::RestartIce, None, None, None),
+        };
+        Stored {
+            from,
+            to,
+            kind,
+            description,
+            answers,
+            candidate,
+        }
+    }
 }
 
 impl Envelope {
     /// Reads a stored message; a malformed one is a typed error naming what is wrong.
     pub(crate) fn parse(value: Value) -> Result<Envelope, Error> {
-        serde_json::from_value(value).map_err(|err| {
+        from_value(value).map_err(|err| {
             Error::Signaling(SignalingError::MalformedJson(format!(
                 "call message: {err}"
             )))
@@ -360,6 +429,21 @@ mod tests {
             bye.to_value(),
             json!({"from": "a", "to": "b", "kind": "bye"})
         );
+        let answer = Envelope {
+            from: "b".into(),
+            to: "a".into(),
+            signal: Signal::Description {
+                description: SessionDescription::new(SdpType::Answer, "v=0\r\n"),
+                answers: Some("o=- 1 2 IN IP4 127.0.0.1".into()),
+            },
+        };
+        assert_eq!(answer.to_value()["answers"], "o=- 1 2 IN IP4 127.0.0.1");
+        assert_eq!(Envelope::parse(answer.to_value()).unwrap(), answer);
+        let candidate = json!({"from": "a", "to": "b", "kind": "candidate",
+            "candidate": {"candidate": "", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": null}});
+        let parsed = Envelope::parse(candidate.clone()).unwrap();
+        assert!(matches!(parsed.signal, Signal::Candidate { .. }));
+        assert_eq!(parsed.to_value(), candidate);
         let restart = json!({"from": "a", "to": "b", "kind": "restartIce"});
         assert_eq!(Envelope::parse(restart).unwrap().signal, Signal::RestartIce);
         for bad in [
@@ -367,6 +451,8 @@ mod tests {
             json!({"from": "a", "to": "b", "kind": "nope"}),
             json!({"from": "a", "to": "b", "kind": "description", "description": {"type": "bogus"}}),
             json!({"to": "b", "kind": "bye"}),
+            json!({"from": "a", "to": "b", "kind": "description"}),
+            json!({"from": "a", "to": "b", "kind": "candidate"}),
         ] {
             assert!(
                 matches!(

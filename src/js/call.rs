@@ -17,6 +17,7 @@ use crate::call::{self as rust, CallEvent, LeaveReason, PeerState};
 use crate::data_channel::DataChannelOptions;
 use crate::media::{LocalMedia, MediaStream, MediaTrack};
 use crate::peer::Configuration;
+use crate::types::json::from_value;
 
 /// A call: this page's peer in a room, connected to every other peer in it.
 ///
@@ -201,17 +202,13 @@ fn call_options(value: &JsValue) -> Result<rust::CallOptions, JsValue> {
     #[serde(rename_all = "camelCase", default)]
     struct Options {
         peer_id: Option<String>,
-        channels: Option<Vec<Channel>>,
+        /// Each a label or a `ChannelInit` with one; read one by one below, not as an
+        /// `untagged` enum, which buffers the value in serde's `Content` (kilobytes of wasm).
+        channels: Option<Vec<serde_json::Value>>,
         configuration: Configuration,
         reconnect: Option<Reconnect>,
         heartbeat_ms: Option<u32>,
         stale_after_ms: Option<u32>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Channel {
-        Label(String),
-        Options(ChannelInit),
     }
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -233,11 +230,15 @@ fn call_options(value: &JsValue) -> Result<rust::CallOptions, JsValue> {
         call.channels = channels
             .into_iter()
             .map(|channel| match channel {
-                Channel::Label(label) => Ok(DataChannelOptions::new(label)),
-                Channel::Options(init) => match init.label.clone() {
-                    Some(label) => init.into_options(label),
-                    None => Err(type_error("a channel needs a label")),
-                },
+                serde_json::Value::String(label) => Ok(DataChannelOptions::new(label)),
+                init => {
+                    let init: ChannelInit = from_value(init)
+                        .map_err(|err| type_error(format!("invalid channel: {err}")))?;
+                    match init.label.clone() {
+                        Some(label) => init.into_options(label),
+                        None => Err(type_error("a channel needs a label")),
+                    }
+                }
             })
             .collect::<Result<_, _>>()?;
     }
