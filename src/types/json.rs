@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::de::value::{MapAccessDeserializer, MapDeserializer, SeqDeserializer};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
 use serde_json::map::IntoIter;
 use serde_json::Value;
@@ -74,6 +74,18 @@ impl fmt::Display for Kind<'_> {
     }
 }
 
+/// What kind of value `value` is, for an error.
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(_) => Unexpected::Other("number"),
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
 /// A JSON value as a serde deserializer.
 struct Json(Value);
 
@@ -132,7 +144,7 @@ impl<'de> de::Deserializer<'de> for Json {
         visitor.visit_newtype_struct(self)
     }
 
-    /// A unit variant is its name; a variant with data an object of one key, its name.
+    /// A variant is its name: rtcweb's enums carry no data.
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -141,13 +153,7 @@ impl<'de> de::Deserializer<'de> for Json {
     ) -> Result<V::Value, JsonError> {
         match self.0 {
             Value::String(name) => visitor.visit_enum(name.into_deserializer()),
-            Value::Object(map) if map.len() == 1 => {
-                visitor.visit_enum(MapAccessDeserializer::new(entries(map)))
-            }
-            _ => Err(de::Error::invalid_type(
-                Unexpected::Other("neither a string nor an object of one key"),
-                &visitor,
-            )),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
         }
     }
 
@@ -220,6 +226,10 @@ mod tests {
         assert_eq!(err, "missing field `kind`");
         let err = from_value::<Kind>(json!("dns")).unwrap_err().to_string();
         assert!(err.starts_with("unknown variant `dns`"), "{err}");
+        let err = from_value::<Kind>(json!({ "turn": null }))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "invalid type: object, expected enum Kind");
         let err = from_value::<Vec<u8>>(json!({ "a": 1 }))
             .unwrap_err()
             .to_string();
