@@ -5,19 +5,19 @@
 //! one, so six calls with a stream each would leave none for their writes.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use futures::channel::{mpsc, oneshot};
 use futures::future::{self, Either};
 use futures::StreamExt;
+use litemap::LiteMap;
 use serde_json::Value;
 
 use crate::error::Error;
 use crate::signaling::{DatabaseEvent, Room, Subscription};
 
 thread_local! {
-    static FEEDS: RefCell<HashMap<String, Weak<Feed>>> = RefCell::new(HashMap::new());
+    static FEEDS: RefCell<LiteMap<String, Weak<Feed>>> = const { RefCell::new(LiteMap::new()) };
 }
 
 type Item = Result<DatabaseEvent, Error>;

@@ -608,14 +608,14 @@ mod tests {
     #[test]
     fn a_connected_peer_that_goes_silent_times_out_while_reconnecting() {
         use crate::call::schema::{Presence, Roster, RosterChange};
-        use std::collections::BTreeMap;
+        use litemap::LiteMap;
         // Its heartbeats stop at 5 s (the last one seen), and its connection drops at 9 s
         // (consent checks fail): it is reported once its presence is stale, at 5 + 15 s,
         // not after the ten attempts of the schedule (about a minute).
         let mut roster = Roster::new("me", 15_000);
         let mut l = connected(0.0);
         let beat = |seen: f64| {
-            BTreeMap::from([(
+            LiteMap::from_iter([(
                 "x".to_string(),
                 Presence {
                     session: "x1".into(),

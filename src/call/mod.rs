@@ -49,12 +49,12 @@ mod peer;
 mod schema;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::{Rc, Weak};
 
 use futures::channel::mpsc;
 use futures::StreamExt;
 use gloo_events::EventListener;
+use litemap::LiteMap;
 use rtcweb_protocol::push_id::PushIds;
 use serde_json::Value;
 use wasm_bindgen_futures::spawn_local;
@@ -258,7 +258,7 @@ struct Inner {
     ctx: Rc<Context>,
     room: Room,
     feed: Rc<Feed>,
-    peers: RefCell<BTreeMap<String, Rc<RemotePeer>>>,
+    peers: RefCell<LiteMap<String, Rc<RemotePeer>>>,
     roster: RefCell<Roster>,
     inbox: RefCell<Inbox>,
     /// The room as this call has read it.
@@ -371,7 +371,7 @@ impl Call {
             ctx,
             room,
             feed,
-            peers: RefCell::new(BTreeMap::new()),
+            peers: RefCell::new(LiteMap::new()),
             roster: RefCell::new(Roster::new(&me, options.stale_after_ms)),
             inbox: RefCell::new(Inbox::default()),
             room_value: RefCell::new(room_value),
@@ -645,7 +645,8 @@ impl Inner {
         self.closed.set(true);
         self.ctx.events.borrow_mut().take();
         let peers: Vec<Rc<RemotePeer>> = std::mem::take(&mut *self.peers.borrow_mut())
-            .into_values()
+            .into_iter()
+            .map(|(_, peer)| peer)
             .collect();
         for peer in &peers {
             peer.say_bye();
@@ -939,10 +940,13 @@ async fn write_messages(
                 }
                 Err(error) => {
                     if let Some(strong) = inner.upgrade() {
-                        let recipients: BTreeSet<&str> = to_peers.iter().map(|m| m.0).collect();
-                        for peer in recipients {
+                        let mut recipients: LiteMap<&str, ()> = LiteMap::new();
+                        for (peer, ..) in &to_peers {
+                            recipients.insert(*peer, ());
+                        }
+                        for peer in recipients.keys() {
                             strong.ctx.emit(CallEvent::Error {
-                                peer: peer.to_owned(),
+                                peer: (*peer).to_owned(),
                                 error: error.clone(),
                             });
                         }

@@ -8,7 +8,7 @@
 //! local generation (Firefox fires two). `peer.rs` applies these decisions to a
 //! `PeerConnection`; native tests cover them here.
 
-use std::collections::BTreeSet;
+use litemap::LiteMap;
 
 use crate::peer::SignalingState;
 use crate::types::ice::IceCandidate;
@@ -146,17 +146,21 @@ pub(crate) enum CandidateAction {
     Drop,
 }
 
+/// A few ICE generations (one per restart), as a set: a `LiteMap` to `()`, since each element
+/// type of a `BTreeSet` costs the wasm module a B-tree of its own.
+type Generations<T> = LiteMap<T, ()>;
+
 /// Remote candidates, per ICE generation.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CandidateGate {
     /// The generation of the remote description set now, once there is one.
     remote: Option<Option<String>>,
     /// Generations of remote descriptions set before the current one.
-    past: BTreeSet<String>,
+    past: Generations<String>,
     /// Generations of offers that were ignored.
-    ignored: BTreeSet<String>,
+    ignored: Generations<String>,
     /// Generations whose end-of-candidates was let through.
-    ended: BTreeSet<Option<String>>,
+    ended: Generations<Option<String>>,
     pending: Vec<IceCandidate>,
 }
 
@@ -167,7 +171,7 @@ impl CandidateGate {
     pub(crate) fn offer_ignored(&mut self, sdp: &str) {
         if let Some(ufrag) = ice_ufrag(sdp) {
             if self.remote.as_ref() != Some(&Some(ufrag.clone())) {
-                self.ignored.insert(ufrag);
+                self.ignored.insert(ufrag, ());
             }
         }
     }
@@ -178,7 +182,7 @@ impl CandidateGate {
         let ufrag = ice_ufrag(sdp);
         if let Some(Some(previous)) = self.remote.take() {
             if Some(&previous) != ufrag.as_ref() {
-                self.past.insert(previous);
+                self.past.insert(previous, ());
             }
         }
         if let Some(ufrag) = &ufrag {
@@ -189,9 +193,11 @@ impl CandidateGate {
         self.pending.retain(|c| {
             c.username_fragment
                 .as_ref()
-                .is_none_or(|u| !ignored.contains(u))
+                .is_none_or(|u| !ignored.contains_key(u))
         });
-        self.past.extend(ignored);
+        for (generation, ()) in ignored {
+            self.past.insert(generation, ());
+        }
         self.remote = Some(ufrag);
         let pending = std::mem::take(&mut self.pending);
         let mut ready = Vec::new();
@@ -208,7 +214,7 @@ impl CandidateGate {
     pub(crate) fn on_remote_candidate(&mut self, candidate: IceCandidate) -> CandidateAction {
         let ufrag = candidate.username_fragment.clone();
         if let Some(u) = &ufrag {
-            if self.past.contains(u) {
+            if self.past.contains_key(u) {
                 return CandidateAction::Drop;
             }
         }
@@ -220,7 +226,7 @@ impl CandidateGate {
         if ufrag.is_some() && ufrag != *current {
             return self.buffer(candidate);
         }
-        if candidate.is_end_of_candidates() && !self.ended.insert(generation) {
+        if candidate.is_end_of_candidates() && self.ended.insert(generation, ()).is_some() {
             return CandidateAction::Drop;
         }
         CandidateAction::Add(candidate)
@@ -238,7 +244,7 @@ impl CandidateGate {
 /// Local candidates on their way out: one end-of-candidates per generation.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct LocalCandidates {
-    ended: BTreeSet<Option<String>>,
+    ended: Generations<Option<String>>,
 }
 
 impl LocalCandidates {
@@ -253,7 +259,10 @@ impl LocalCandidates {
             candidate.username_fragment = local_ufrag;
         }
         if candidate.is_end_of_candidates()
-            && !self.ended.insert(candidate.username_fragment.clone())
+            && self
+                .ended
+                .insert(candidate.username_fragment.clone(), ())
+                .is_some()
         {
             return None;
         }

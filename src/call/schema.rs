@@ -13,8 +13,7 @@
 //! `"candidate": {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}` (an empty
 //! `candidate` ends its generation).
 
-use std::collections::BTreeMap;
-
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -158,18 +157,25 @@ pub(crate) struct Presence {
 }
 
 /// The call peers of a room's `presence` (entries without a session are not call peers).
-pub(crate) fn parse_presence(room: &Value) -> BTreeMap<String, Presence> {
+pub(crate) fn parse_presence(room: &Value) -> LiteMap<String, Presence> {
     let Some(Value::Object(entries)) = room.get(PRESENCE) else {
-        return BTreeMap::new();
+        return LiteMap::new();
     };
-    entries
-        .iter()
-        .filter_map(|(id, entry)| {
-            let session = entry.get(SESSION)?.as_str()?.to_owned();
+    // Inserted one by one: a `collect` would sort, and each sort costs the module kilobytes.
+    let mut presence = LiteMap::new();
+    for (id, entry) in entries {
+        if let Some(session) = entry.get(SESSION).and_then(Value::as_str) {
             let seen = entry.get(SEEN).and_then(Value::as_f64);
-            Some((id.clone(), Presence { session, seen }))
-        })
-        .collect()
+            presence.insert(
+                id.clone(),
+                Presence {
+                    session: session.to_owned(),
+                    seen,
+                },
+            );
+        }
+    }
+    presence
 }
 
 /// A change of the room's peers.
@@ -198,11 +204,11 @@ struct Known {
 pub(crate) struct Roster {
     me: String,
     stale_after_ms: f64,
-    peers: BTreeMap<String, Known>,
+    peers: LiteMap<String, Known>,
     /// Per peer id, the session whose presence was removed last (it left). A write of its
     /// still in flight when it left (a heartbeat) may land after the removal and put its
     /// presence back: that session is not taken for a new join.
-    departed: BTreeMap<String, String>,
+    departed: LiteMap<String, String>,
 }
 
 impl Roster {
@@ -210,8 +216,8 @@ impl Roster {
         Roster {
             me: me.to_owned(),
             stale_after_ms: f64::from(stale_after_ms),
-            peers: BTreeMap::new(),
-            departed: BTreeMap::new(),
+            peers: LiteMap::new(),
+            departed: LiteMap::new(),
         }
     }
 
@@ -225,7 +231,7 @@ impl Roster {
     /// are left out until they beat again.
     pub(crate) fn update(
         &mut self,
-        presence: &BTreeMap<String, Presence>,
+        presence: &LiteMap<String, Presence>,
         now: f64,
     ) -> Vec<RosterChange> {
         let server_now = presence
@@ -307,7 +313,7 @@ impl Roster {
 
     /// Counts every peer as heard now: after our own stream was down, we could not hear them.
     pub(crate) fn heard_all(&mut self, now: f64) {
-        for known in self.peers.values_mut() {
+        for (_, known) in self.peers.iter_mut() {
             known.heard_at = now;
         }
     }
@@ -344,7 +350,7 @@ impl Roster {
 /// so a message is new when its key is past the sender's last one.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Inbox {
-    last: BTreeMap<String, String>,
+    last: LiteMap<String, String>,
 }
 
 impl Inbox {
@@ -400,7 +406,7 @@ mod tests {
     use crate::types::sdp::SdpType;
     use serde_json::json;
 
-    fn presence(room: Value) -> BTreeMap<String, Presence> {
+    fn presence(room: Value) -> LiteMap<String, Presence> {
         parse_presence(&room)
     }
 

@@ -14,11 +14,10 @@
 //!                                                    a call's per-recipient messages
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use futures::stream::{self, LocalBoxStream};
 use futures::StreamExt;
 use gloo_events::EventListener;
+use litemap::LiteMap;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -198,7 +197,8 @@ impl Room {
         side: &str,
     ) -> Result<LocalBoxStream<'static, Result<IceCandidate, Error>>, Error> {
         let subscription = self.reference.child(CANDIDATES)?.child(side)?.subscribe()?;
-        let seen = BTreeSet::<String>::new();
+        // The keys read so far, as a set (a `LiteMap`, smaller in wasm than a B-tree).
+        let seen = LiteMap::<String, ()>::new();
         // The stream ends after the end-of-candidates marker, or when the candidates are
         // deleted (the room hung up): it never holds a streaming connection longer than needed.
         Ok(
@@ -212,7 +212,7 @@ impl Room {
                     Ok(_) => match subscription.snapshot() {
                         Value::Object(children) => children
                             .into_iter()
-                            .filter(|(key, _)| seen.insert(key.clone()))
+                            .filter(|(key, _)| seen.insert(key.clone(), ()).is_none())
                             .map(|(_, value)| {
                                 from_value(value).map_err(|err| {
                                     SignalingError::MalformedJson(format!("candidate: {err}"))
@@ -344,11 +344,11 @@ impl Room {
         messages: impl IntoIterator<Item = (&'a str, &'a str, &'a Value)>,
     ) -> Result<(), Error> {
         check_key(from)?;
-        let mut update = BTreeMap::new();
+        let mut update = Map::new();
         for (to, id, message) in messages {
             check_key(to)?;
             check_key(id)?;
-            update.insert(format!("{MESH}/{to}/{from}/{id}"), message);
+            update.insert(format!("{MESH}/{to}/{from}/{id}"), message.clone());
         }
         if update.is_empty() {
             return Ok(());
