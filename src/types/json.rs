@@ -22,7 +22,7 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, JsonErr
 }
 
 /// Why a JSON value is not the type asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct JsonError(String);
 
 impl fmt::Display for JsonError {
