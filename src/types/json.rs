@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::value::{MapAccessDeserializer, MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Unexpected, Visitor};
 use serde_json::map::IntoIter;
 use serde_json::Value;
@@ -144,7 +144,8 @@ impl<'de> de::Deserializer<'de> for Json {
         visitor.visit_newtype_struct(self)
     }
 
-    /// A variant is its name: rtcweb's enums carry no data.
+    /// As `serde_json` writes them: a unit variant is its name, one with data an object of
+    /// one key, its name (users' own types come through `Room::recv` and `get_as`).
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -153,6 +154,9 @@ impl<'de> de::Deserializer<'de> for Json {
     ) -> Result<V::Value, JsonError> {
         match self.0 {
             Value::String(name) => visitor.visit_enum(name.into_deserializer()),
+            Value::Object(map) if map.len() == 1 => {
+                visitor.visit_enum(MapAccessDeserializer::new(entries(map)))
+            }
             other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
         }
     }
@@ -215,6 +219,31 @@ mod tests {
     }
 
     #[test]
+    fn reads_enums_as_serde_json_writes_them() {
+        #[derive(Debug, serde::Serialize, Deserialize, PartialEq)]
+        enum Message {
+            Bye,
+            Chat(String),
+            Move { x: i32, y: i32 },
+            Pair(u8, bool),
+        }
+        for message in [
+            Message::Bye,
+            Message::Chat("hi".into()),
+            Message::Move { x: -1, y: 2 },
+            Message::Pair(7, true),
+        ] {
+            let value = serde_json::to_value(&message).unwrap();
+            assert_eq!(from_value::<Message>(value).unwrap(), message);
+        }
+        let err = from_value::<Message>(json!({ "Bye": null, "Chat": "x" })).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid type: object, expected enum Message"
+        );
+    }
+
+    #[test]
     fn names_what_is_wrong_without_the_number() {
         let err = from_value::<u16>(json!(1.5)).unwrap_err().to_string();
         assert_eq!(err, "invalid type: number, expected u16");
@@ -226,10 +255,8 @@ mod tests {
         assert_eq!(err, "missing field `kind`");
         let err = from_value::<Kind>(json!("dns")).unwrap_err().to_string();
         assert!(err.starts_with("unknown variant `dns`"), "{err}");
-        let err = from_value::<Kind>(json!({ "turn": null }))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(err, "invalid type: object, expected enum Kind");
+        let err = from_value::<Kind>(json!(3)).unwrap_err().to_string();
+        assert_eq!(err, "invalid type: number, expected enum Kind");
         let err = from_value::<Vec<u8>>(json!({ "a": 1 }))
             .unwrap_err()
             .to_string();
