@@ -286,13 +286,14 @@ impl PeerConnection {
         self.inner.ice_gathering_state().to_string()
     }
 
-    /// The typed statistics (`getStats()`), as plain objects.
-    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    /// The statistics (`getStats()`): the report's entries as plain objects, old browsers'
+    /// forms included.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RTCStats[]>")]
     pub fn stats(&self) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
-            let report = inner.stats().await.map_err(to_js)?;
-            Ok(to_plain(&report))
+            let entries = crate::sys::stats::peer_entries(inner.as_raw()).await;
+            Ok(entries.map_err(to_js)?.into())
         })
     }
 

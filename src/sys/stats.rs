@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MediaStreamTrack, RtcPeerConnection};
 
 use super::legacy::{self, Arg::*};
-use super::{array, call_method, get, get_string, settle};
+use super::{array, call_method, get, get_string, set, settle};
 use crate::error::Error;
 use crate::types::stats::{RawStats, StatsValue};
 
@@ -23,17 +23,18 @@ extern "C" {
     fn get_stats_for(this: &StatsMethods, selector: &JsValue) -> Result<Promise, JsValue>;
 }
 
-/// Reads old Chrome's `RTCStatsResponse`: `result()` lists reports with `id`, `type`,
-/// `timestamp` (a `Date`) and their values as strings through `names()` and `stat(name)`.
-fn read_legacy_response(list: &JsValue) -> Vec<RawStats> {
+/// Old Chrome's `RTCStatsResponse` as plain objects: `result()` lists reports with `id`,
+/// `type`, `timestamp` (a `Date`) and their values as strings through `names()` and
+/// `stat(name)`.
+fn legacy_entries(list: &JsValue) -> Vec<JsValue> {
     array(list)
         .iter()
         .filter(|report| report.is_object())
         .map(|report| {
-            let mut values = std::collections::BTreeMap::new();
+            let entry = Object::new();
             for key in ["id", "type"] {
                 if let Some(text) = get_string(report, key) {
-                    values.insert(key.to_owned(), StatsValue::String(text));
+                    set(&entry, key, text);
                 }
             }
             let timestamp = get(report, "timestamp");
@@ -43,7 +44,7 @@ fn read_legacy_response(list: &JsValue) -> Vec<RawStats> {
                     .and_then(|n| n.as_f64())
             });
             if let Some(millis) = millis {
-                values.insert("timestamp".to_owned(), StatsValue::Number(millis));
+                set(&entry, "timestamp", millis);
             }
             let names = call_method(report, "names", &Array::new())
                 .and_then(Result::ok)
@@ -52,40 +53,46 @@ fn read_legacy_response(list: &JsValue) -> Vec<RawStats> {
                 let value = call_method(report, "stat", &Array::of1(&name.as_str().into()))
                     .and_then(Result::ok)
                     .unwrap_or(JsValue::UNDEFINED);
-                values.insert(name, stats_value(&value, 1));
+                set(&entry, &name, value);
             }
-            RawStats::from_values(values)
+            entry.into()
         })
         .collect()
 }
 
-/// Reads an `RTCStatsReport` (a maplike of plain stats dictionaries), or old Chrome's
-/// `RTCStatsResponse`.
-fn read_report(report: &JsValue) -> Vec<RawStats> {
-    let mut entries = Vec::new();
+/// The entries of an `RTCStatsReport` (a maplike of stats dictionaries), or of old Chrome's
+/// `RTCStatsResponse`, as plain objects.
+fn entries(report: &JsValue) -> Vec<JsValue> {
     if !get(report, "values").is_function() {
         if let Some(Ok(list)) = call_method(report, "result", &Array::new()) {
-            return read_legacy_response(&list);
+            return legacy_entries(&list);
         }
     }
     let values = call_method(report, "values", &Array::new()).and_then(Result::ok);
     let Some(Ok(Some(iter))) = values.map(|v| js_sys::try_iter(&v)) else {
-        return entries;
+        return Vec::new();
     };
-    for stats in iter.flatten() {
-        // A JSON round trip flattens a stats object into plain data, whether its fields are
-        // own properties (Chromium) or accessors on a prototype (old Firefox's RTCStats).
-        let plain = js_sys::JSON::stringify(&stats)
-            .ok()
-            .and_then(|s| js_sys::JSON::parse(&String::from(s)).ok())
-            .unwrap_or(stats);
-        let values = match stats_value(&plain, 0) {
-            StatsValue::Map(map) => map,
-            _ => continue,
-        };
-        entries.push(RawStats::from_values(values));
-    }
-    entries
+    iter.flatten()
+        .map(|stats| {
+            // A JSON round trip flattens a stats object into plain data, whether its fields
+            // are own properties (Chromium) or accessors on a prototype (old Firefox's RTCStats).
+            js_sys::JSON::stringify(&stats)
+                .ok()
+                .and_then(|s| js_sys::JSON::parse(&String::from(s)).ok())
+                .unwrap_or(stats)
+        })
+        .collect()
+}
+
+/// A report's entries as Rust values.
+fn read_report(report: &JsValue) -> Vec<RawStats> {
+    entries(report)
+        .iter()
+        .filter_map(|entry| match stats_value(entry, 0) {
+            StatsValue::Map(values) => Some(RawStats::from_values(values)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn stats_value(value: &JsValue, depth: u8) -> StatsValue {
@@ -116,27 +123,41 @@ fn stats_value(value: &JsValue, depth: u8) -> StatsValue {
     StatsValue::Map(map)
 }
 
-pub(crate) async fn peer_stats(
+/// The connection's report (of the track's streams with a `selector`), through the promise
+/// form or an old browser's callbacks.
+async fn peer_report(
     pc: &RtcPeerConnection,
     selector: Option<&MediaStreamTrack>,
-) -> Result<Vec<RawStats>, Error> {
+) -> Result<JsValue, Error> {
     if legacy::callback_only(pc) {
         let selector = selector.map_or(JsValue::NULL, JsValue::from);
-        let report = if legacy::stats_success_first(pc) {
+        return if legacy::stats_success_first(pc) {
             // Old Chrome: getStats(success, selector), with an RTCStatsResponse.
-            legacy::call_with_callbacks(pc, "getStats", &[Success, Value(&selector)]).await?
+            legacy::call_with_callbacks(pc, "getStats", &[Success, Value(&selector)]).await
         } else {
             // The old specification and old Firefox: getStats(selector, success, failure).
-            legacy::call_with_callbacks(pc, "getStats", &[Value(&selector), Success, Failure])
-                .await?
+            legacy::call_with_callbacks(pc, "getStats", &[Value(&selector), Success, Failure]).await
         };
-        return Ok(read_report(&report));
     }
     let promise = match selector {
         Some(track) => pc.unchecked_ref::<StatsMethods>().get_stats_for(track),
         None => pc.unchecked_ref::<StatsMethods>().get_stats(),
     };
-    Ok(read_report(&settle(promise).await?))
+    settle(promise).await
+}
+
+pub(crate) async fn peer_stats(
+    pc: &RtcPeerConnection,
+    selector: Option<&MediaStreamTrack>,
+) -> Result<Vec<RawStats>, Error> {
+    Ok(read_report(&peer_report(pc, selector).await?))
+}
+
+/// The connection's report as the JS API gives it: an array of plain objects, not read into
+/// Rust values and serialized back (which cost the data-channel build 5 KB gzipped).
+#[cfg(feature = "js-data")]
+pub(crate) async fn peer_entries(pc: &RtcPeerConnection) -> Result<Array, Error> {
+    Ok(entries(&peer_report(pc, None).await?).into_iter().collect())
 }
 
 pub(crate) async fn rtp_stats(sender_or_receiver: &JsValue) -> Result<Vec<RawStats>, Error> {

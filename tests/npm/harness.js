@@ -60,6 +60,14 @@ async function channels() {
     await Promise.race([all, sleep(10000)]);
     result[tx.label] = received;
   }
+  // The report's entries as plain objects, the same ones the browser's own report has.
+  const stats = await a.stats(), raw = await a.raw.getStats();
+  result.stats = {
+    array: Array.isArray(stats) && stats.length > 0,
+    entries: stats.every((e) => typeof e.id === "string" && raw.has(e.id) && raw.get(e.id).type === e.type
+      && typeof e.timestamp === "number"),
+    succeededPair: stats.some((e) => e.type === "candidate-pair" && e.state === "succeeded"),
+  };
   a.close();
   b.close();
   return { ...result, ...(await late()) };

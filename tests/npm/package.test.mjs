@@ -158,7 +158,8 @@ test("a plain HTML page: thousands of hostile calls, then a video call in the sa
   }
 
   // Every kind of data, by `send` and `trySend`, arrives whole and in order, split or not;
-  // messages that waited for the page come first, and before the channel's `close`.
+  // messages that waited for the page come first, and before the channel's `close`; `stats()`
+  // gives the browser's entries.
   const sent = ["text by send", "0 1 2 3 fa fb fc fd", "2 3 fa fb", "text by trySend", "fa fb fc fd", "0 1"];
   for (const [browser, seen] of [
     ["Chromium", await page.evaluate(harness, ["channels"])],
@@ -166,6 +167,7 @@ test("a plain HTML page: thousands of hostile calls, then a video call in the sa
   ]) {
     assert.deepEqual(seen, {
       plain: sent, split: sent, late: ["before", "1 2", "after"], gone: ["last", "words", "close"],
+      stats: { array: true, entries: true, succeededPair: true },
     }, `data channels in ${browser}`);
   }
 
