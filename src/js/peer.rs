@@ -293,7 +293,7 @@ impl PeerConnection {
         let inner = self.inner.clone();
         promise(async move {
             let entries = crate::sys::stats::peer_entries(inner.as_raw()).await;
-            Ok(entries.map_err(to_js)?.into())
+            entries.map(JsValue::from).map_err(to_js)
         })
     }
 
