@@ -17,7 +17,6 @@ use crate::call::{self as rust, CallEvent, LeaveReason, PeerState};
 use crate::data_channel::DataChannelOptions;
 use crate::media::{LocalMedia, MediaStream, MediaTrack};
 use crate::peer::Configuration;
-use crate::types::json::from_value;
 
 /// A call: this page's peer in a room, connected to every other peer in it.
 ///
@@ -232,8 +231,7 @@ fn call_options(value: &JsValue) -> Result<rust::CallOptions, JsValue> {
             .map(|channel| match channel {
                 serde_json::Value::String(label) => Ok(DataChannelOptions::new(label)),
                 init => {
-                    let init: ChannelInit = from_value(init)
-                        .map_err(|err| type_error(format!("invalid channel: {err}")))?;
+                    let init: ChannelInit = convert::typed(init, "channel")?;
                     match init.label.clone() {
                         Some(label) => init.into_options(label),
                         None => Err(type_error("a channel needs a label")),

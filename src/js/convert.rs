@@ -122,8 +122,7 @@ pub(crate) fn options<T: DeserializeOwned + Default>(
             "{what} must be an object"
         )));
     }
-    from_value(json(value, what)?)
-        .map_err(|err| super::error::type_error(format!("invalid {what}: {err}")))
+    typed(json(value, what)?, what)
 }
 
 /// A thrown value's message, for wrapping it.
@@ -138,8 +137,15 @@ pub(crate) fn value<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<
     if value.is_undefined() || value.is_null() {
         return Err(super::error::type_error(format!("{what} is required")));
     }
-    from_value(json(value, what)?)
-        .map_err(|err| super::error::type_error(format!("invalid {what}: {err}")))
+    typed(json(value, what)?, what)
+}
+
+/// A serde type read out of a JSON value; a mismatch is a `TypeError` naming `what`.
+pub(crate) fn typed<T: DeserializeOwned>(
+    json: serde_json::Value,
+    what: &str,
+) -> Result<T, JsValue> {
+    from_value(json).map_err(|err| super::error::type_error(format!("invalid {what}: {err}")))
 }
 
 /// A serde value as the plain JS object of its JSON.
